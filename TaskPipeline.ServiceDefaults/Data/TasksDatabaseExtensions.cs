@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TaskPipeline.ServiceDefaults.Configuration;
+
+namespace TaskPipeline.ServiceDefaults.Data;
+
+public static class TasksDatabaseExtensions
+{
+    /// <summary>
+    /// One <see cref="NpgsqlDataSource"/> for the tasks database (ConnectionStrings:tasksdb), its readiness check, and
+    /// the schema migrations that run before the service starts.
+    /// </summary>
+    public static TBuilder AddTasksDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = builder.Configuration.GetConnectionString(TasksDatabaseOptions.ConnectionName);
+
+        builder.Services.AddValidatedOptions<TasksDatabaseOptions>(string.Empty, (options, configuration) =>
+            options.ConnectionString = configuration.GetConnectionString(TasksDatabaseOptions.ConnectionName));
+        ValidatedOptionsRegistry.MapKeys<TasksDatabaseOptions>(new Dictionary<string, string>
+        {
+            [nameof(TasksDatabaseOptions.ConnectionString)] = TasksDatabaseOptions.ConnectionStringKey,
+        });
+        ValidatedOptionsRegistry.MarkSecret(TasksDatabaseOptions.ConnectionStringKey);
+
+        // A missing or malformed connection string is reported by start-up validation before anything resolves this.
+        builder.Services.AddNpgsqlDataSource(IsValid(connectionString) ? connectionString! : "Host=invalid", (services, dataSource) =>
+        {
+            var settings = dataSource.ConnectionStringBuilder;
+            settings.ApplicationName ??= builder.Environment.ApplicationName;
+            // Hot statements are prepared once per physical connection and reused.
+            settings.MaxAutoPrepare = 32;
+            settings.AutoPrepareMinUsages = 2;
+            settings.NoResetOnClose = true;
+            dataSource.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
+            dataSource.MapEnum<TaskState>("task_state");
+        });
+
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("tasksdb", tags: ["ready"]);
+        return builder;
+    }
+
+    private static bool IsValid(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

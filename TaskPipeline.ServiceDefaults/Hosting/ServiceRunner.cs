@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TaskPipeline.ServiceDefaults.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ServiceRunner
+{
+    /// <summary>Exit code for invalid configuration, distinct from a crash.</summary>
+    public const int InvalidConfigurationExitCode = 2;
+
+    /// <summary>
+    /// Validates every option before anything starts (a bad value stops the service with one line naming the key,
+    /// the value and what is allowed), then runs the service until it is told to stop.
+    /// </summary>
+    public static async Task<int> RunServiceAsync(this WebApplication app)
+    {
+        var errors = Validate(app);
+        if (errors.Count > 0)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync(error);
+            }
+
+            return InvalidConfigurationExitCode;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static List<string> Validate(WebApplication app)
+    {
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            return [];
+        }
+        catch (OptionsValidationException exception)
+        {
+            return [.. ConfigurationErrors.Describe(exception, app.Configuration)];
+        }
+        catch (AggregateException exception) when (exception.InnerExceptions.All(e => e is OptionsValidationException or InvalidOperationException))
+        {
+            return [.. exception.InnerExceptions.SelectMany(e => e is OptionsValidationException validation
+                ? ConfigurationErrors.Describe(validation, app.Configuration)
+                : [$"error: invalid configuration: {e.Message}"])];
+        }
+        catch (InvalidOperationException exception) when (ConfigurationErrors.IsBindingFailure(exception))
+        {
+            return [$"error: invalid configuration: {exception.Message}"];
+        }
+    }
+}
