@@ -1,6 +1,13 @@
-using TaskPipeline.AppHost.Hosting;
+using System.CommandLine;
+using TaskPipeline.AppHost.Cli;
 
-foreach (var (name, project) in ServiceProjects.All)
+// The AppHost's command line. Running the pipeline is the root command; publishers and subcommands (bench, …) are
+// added here as they come, reusing the pipeline options.
+var pipelineOptions = new PipelineCliOptions();
+var root = RunCommand.Create(pipelineOptions);
+
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration
 {
-    Console.WriteLine($"{name}: {project.AssemblyPath}");
-}
+    // Shutdown is the AppHost's own (producers, consumers, then PostgreSQL), not System.CommandLine's 2-second default.
+    ProcessTerminationTimeout = null,
+});

@@ -8,6 +8,7 @@ namespace TaskPipeline.ServiceDefaults.Hosting;
 internal static class ServiceEndpointExtensions
 {
     private const string ManagementUrlKey = "Kestrel:Endpoints:management:Url";
+    private const string HttpUrlKey = "Kestrel:Endpoints:http:Url";
 
     /// <summary>
     /// Turns the seed options (Prometheus:Port, Profiling:Port) into Kestrel endpoints. Values that do not parse are
@@ -16,6 +17,15 @@ internal static class ServiceEndpointExtensions
     public static void ConfigureServiceEndpoints(this IHostApplicationBuilder builder)
     {
         var config = builder.Configuration;
+
+        // An Aspire AppHost passes ASPNETCORE_URLS to a service without Kestrel endpoints of its own. Ours has two
+        // (gRPC/API and management, which cannot share a port), so the given URL becomes the `http` endpoint instead of
+        // being overridden by it, with the protocols the service configured for that endpoint.
+        if (config["urls"] is { Length: > 0 } urls)
+        {
+            config[HttpUrlKey] = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+            config["urls"] = string.Empty;
+        }
 
         if (int.TryParse(config["Prometheus:Port"], out var prometheusPort) && config[ManagementUrlKey] is { } managementUrl)
         {

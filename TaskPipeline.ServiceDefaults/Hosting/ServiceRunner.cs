@@ -27,7 +27,15 @@ public static class ServiceRunner
             return InvalidConfigurationExitCode;
         }
 
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Told to stop while still starting (e.g. waiting for the database): a clean stop, not a crash.
+        }
+
         return 0;
     }
 

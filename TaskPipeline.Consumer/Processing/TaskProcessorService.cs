@@ -1,0 +1,156 @@
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskPipeline.Contracts;
+
+namespace TaskPipeline.Consumer.Processing;
+
+/// <summary>
+/// TaskProcessor.Submit: validate → rate limit → reserve queue slots → claim in the database → queue the work → reply.
+/// The reply means the claim is committed; the work finishes later. Nothing is written for a rejected call.
+/// </summary>
+internal sealed class TaskProcessorService(
+    TaskStore store,
+    WorkQueue queue,
+    SubmitRateLimiter rateLimiter,
+    ReceivedValueTotals totals,
+    ConsumerMetrics metrics,
+    IOptions<ConsumerOptions> options,
+    ILogger<TaskProcessorService> logger) : TaskProcessor.TaskProcessorBase
+{
+    public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
+
+    // Slots free up as fast as work finishes; a short pause is enough before trying a full queue again.
+    private static readonly TimeSpan QueueFullPushback = TimeSpan.FromMilliseconds(200);
+
+    public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var settings = options.Value;
+        var validation = SubmitRequestValidator.Validate(request, settings.MaxBatchSize);
+        if (!validation.IsValid)
+        {
+            throw SubmitRequestValidator.ToRpcException(validation.Violations);
+        }
+
+        var ids = validation.Ids;
+        if (!queue.TryBeginSubmit())
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the consumer is shutting down; submit to another instance"));
+        }
+
+        try
+        {
+            var (admitted, retryAfter) = rateLimiter.Admit(ids.Length);
+            var deferred = ids.Length - admitted;
+            metrics.RateLimited(deferred);
+            if (admitted == 0)
+            {
+                ConsumerLog.SubmitRejected(logger, ids.Length, "rate limit");
+                throw Exhausted($"rate limit of {settings.RateLimit} tasks/s reached; retry after {RoundUpMs(retryAfter)} ms", retryAfter);
+            }
+
+            if (!queue.TryReserve(admitted))
+            {
+                ConsumerLog.SubmitRejected(logger, ids.Length, "queue full");
+                throw Exhausted(
+                    $"work queue full ({queue.Occupied} of {queue.Capacity} slots in use); retry after {RoundUpMs(QueueFullPushback)} ms",
+                    QueueFullPushback);
+            }
+
+            var reserved = admitted;
+            try
+            {
+                var batch = admitted == ids.Length ? ids : ids[..admitted];
+                var (known, claimed) = await ClaimAsync(batch, settings.LeaseDuration, context.CancellationToken);
+                if (known < batch.Length)
+                {
+                    throw new RpcException(new Status(
+                        StatusCode.NotFound,
+                        $"{batch.Length - known} of {batch.Length} task id(s) are not in the database; nothing was claimed"));
+                }
+
+                InRequestOrder(claimed, batch);
+                var queued = queue.Enqueue(claimed);
+                reserved -= queued;
+                Record(claimed);
+
+                var duplicates = batch.Length - claimed.Count;
+                metrics.Duplicates(duplicates);
+                ConsumerLog.Submitted(logger, ids.Length, claimed.Count, duplicates, deferred);
+                return new SubmitReply
+                {
+                    Accepted = claimed.Count,
+                    Duplicates = duplicates,
+                    Deferred = deferred,
+                    RetryAfterMs = deferred > 0 ? RoundUpMs(retryAfter) : 0,
+                };
+            }
+            finally
+            {
+                queue.Free(reserved);
+            }
+        }
+        finally
+        {
+            queue.EndSubmit();
+        }
+    }
+
+    private async Task<(long Known, List<ClaimedTask> Claimed)> ClaimAsync(Guid[] ids, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.ClaimAsync(ids, lease, cancellationToken);
+        }
+        catch (NpgsqlException exception) when (exception.IsTransient && !cancellationToken.IsCancellationRequested)
+        {
+            // The Producer keeps the tasks as received and retries; UNAVAILABLE is the status it retries on.
+            ConsumerLog.SubmitDatabaseUnavailable(logger, ids.Length, exception.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the task database is unavailable; retry later"));
+        }
+    }
+
+    /// <summary>The database returns claimed rows in no particular order; work starts in the order the Producer sent.</summary>
+    private static void InRequestOrder(List<ClaimedTask> claimed, Guid[] ids)
+    {
+        if (claimed.Count < 2)
+        {
+            return;
+        }
+
+        var position = new Dictionary<Guid, int>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            position[ids[i]] = i;
+        }
+
+        claimed.Sort((a, b) => position[a.Id].CompareTo(position[b.Id]));
+    }
+
+    private void Record(List<ClaimedTask> claimed)
+    {
+        Span<long> receivedByType = stackalloc long[ConsumerMetrics.TypeCount];
+        var log = logger.IsEnabled(LogLevel.Information);
+        foreach (var task in claimed)
+        {
+            receivedByType[task.Type]++;
+            var total = totals.Add(task.Type, task.Value);
+            if (log)
+            {
+                ConsumerLog.TaskReceived(logger, task.Id, task.Type, task.Value, total);
+            }
+        }
+
+        metrics.Received(receivedByType);
+    }
+
+    private static RpcException Exhausted(string detail, TimeSpan retryAfter) =>
+        new(new Status(StatusCode.ResourceExhausted, detail), new Metadata
+        {
+            { RetryPushbackTrailer, RoundUpMs(retryAfter).ToString(CultureInfo.InvariantCulture) },
+        });
+
+    private static int RoundUpMs(TimeSpan delay) => (int)Math.Clamp(Math.Ceiling(delay.TotalMilliseconds), 1, int.MaxValue);
+}

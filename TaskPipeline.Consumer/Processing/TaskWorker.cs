@@ -1,0 +1,167 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TaskPipeline.Consumer.Processing;
+
+/// <summary>
+/// Runs the claimed work: MaxConcurrency loops take tasks from the <see cref="WorkQueue"/>, sleep value × DelayPerValue,
+/// fail with probability FailureRate, and hand the outcome to the <see cref="CompletionWriter"/>.
+/// On stop it drains: no new Submits, queued and running work may finish within DrainTimeout, the rest is stopped
+/// unreported (its claims stay registered, and the <see cref="LeaseKeeper"/> releases them last).
+/// </summary>
+internal sealed class TaskWorker : BackgroundService
+{
+    private readonly WorkQueue _queue;
+    private readonly CompletionWriter _completions;
+    private readonly ConsumerMetrics _metrics;
+    private readonly ConsumerOptions _options;
+    private readonly ConsumerInstance _instance;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TaskWorker> _logger;
+    private CancellationTokenRegistration _stoppingRegistration;
+
+    public TaskWorker(
+        WorkQueue queue,
+        CompletionWriter completions,
+        ConsumerMetrics metrics,
+        IOptions<ConsumerOptions> options,
+        ConsumerInstance instance,
+        IHostApplicationLifetime lifetime,
+        TimeProvider time,
+        ILogger<TaskWorker> logger)
+    {
+        _queue = queue;
+        _completions = completions;
+        _metrics = metrics;
+        _options = options.Value;
+        _instance = instance;
+        _lifetime = lifetime;
+        _time = time;
+        _logger = logger;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Refuse Submits as soon as the stop begins, before any hosted service is stopped: a Producer then retries
+        // on another replica instead of handing this one work it would have to give back.
+        _stoppingRegistration = _lifetime.ApplicationStopping.Register(static queue => ((WorkQueue)queue!).StopAccepting(), _queue);
+        ConsumerLog.Started(_logger, _instance.Id, _options.MaxConcurrency, _options.QueueCapacity, _options.RateLimit, _options.LeaseDuration);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.StopAccepting();
+        ConsumerLog.Draining(_logger, _queue.Occupied, _options.DrainTimeout);
+
+        var drained = false;
+        var deadline = _time.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * _time.TimestampFrequency);
+        try
+        {
+            // A Submit still claiming will queue its tasks; wait for it before closing the queue.
+            await _queue.SubmitsFinished.WaitAsync(Remaining(deadline), _time, cancellationToken);
+            _queue.CompleteAdding();
+            if (ExecuteTask is { } working)
+            {
+                await working.WaitAsync(Remaining(deadline), _time, cancellationToken);
+            }
+
+            drained = true;
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        if (drained)
+        {
+            ConsumerLog.Drained(_logger);
+        }
+        else
+        {
+            ConsumerLog.DrainTimedOut(_logger, _options.DrainTimeout);
+            _queue.CancelAll();
+        }
+
+        await _stoppingRegistration.DisposeAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrency).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+
+    private TimeSpan Remaining(long deadline)
+    {
+        var ticks = (deadline - _time.GetTimestamp()) * TimeSpan.TicksPerSecond / _time.TimestampFrequency;
+        return ticks > 0 ? TimeSpan.FromTicks(ticks) : TimeSpan.Zero;
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                while (!stoppingToken.IsCancellationRequested && reader.TryRead(out var task))
+                {
+                    await ProcessAsync(task, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The drain is over; what is left stays registered and is released.
+        }
+        catch (ChannelClosedException)
+        {
+            // The completion writer stopped first (shutdown ran out of time); the claims are released.
+        }
+    }
+
+    private async Task ProcessAsync(ClaimedTask task, CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Not registered any more, or canceled while queued: the claim is no longer ours to finish.
+            if (!_queue.TryGetInFlight(task.Id, task.Attempt, out var claim) || claim.Token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _metrics.ProcessingStarted();
+            try
+            {
+                var delay = WorkDelay.For(task.Value, _options.DelayPerValue);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, claim.Token);
+                }
+
+                var error = _options.FailureRate > 0 && Random.Shared.NextDouble() < _options.FailureRate
+                    ? $"simulated failure (attempt {task.Attempt})"
+                    : null;
+                _metrics.Duration(_time.GetElapsedTime(claim.ClaimedAt));
+                claim.MarkReported();
+                await _completions.ReportAsync(new TaskOutcome(task.Id, task.Attempt, error), stoppingToken);
+            }
+            catch (OperationCanceledException) when (claim.Token.IsCancellationRequested)
+            {
+                // Lease lost (e.g. the task was canceled) or the drain gave up: stop early and report nothing.
+            }
+            finally
+            {
+                _metrics.ProcessingEnded();
+            }
+        }
+        finally
+        {
+            _queue.Free(1);
+        }
+    }
+}

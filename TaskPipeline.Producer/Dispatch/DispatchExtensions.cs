@@ -1,0 +1,68 @@
+using Grpc.Core;
+using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TaskPipeline.Contracts;
+using TaskPipeline.Producer.Data;
+using TaskPipeline.Producer.Generation;
+
+namespace TaskPipeline.Producer.Dispatch;
+
+internal static class DispatchExtensions
+{
+    /// <summary>The gRPC client's name in the client factory (the default for AddGrpcClient).</summary>
+    public const string ClientName = nameof(TaskProcessor.TaskProcessorClient);
+
+    private const int MaxMessageSize = 1024 * 1024;
+
+    /// <summary>Sends stored tasks to the Consumer and re-sends what the outbox holds too long.</summary>
+    public static TBuilder AddTaskDispatch<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddProducerCore();
+        services.TryAddSingleton<OutboxQuery>();
+
+        var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>((provider, client) =>
+                client.Address = new Uri(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerAddress))
+            .ConfigureChannel(channel =>
+            {
+                channel.MaxSendMessageSize = MaxMessageSize;
+                channel.MaxReceiveMessageSize = MaxMessageSize;
+                // A replica that refuses the connection costs one attempt: the retry is a new HTTP request, which
+                // service discovery sends to the next replica.
+                channel.ServiceConfig = new ServiceConfig
+                {
+                    MethodConfigs =
+                    {
+                        new MethodConfig
+                        {
+                            Names = { MethodName.Default },
+                            RetryPolicy = new RetryPolicy
+                            {
+                                MaxAttempts = 3,
+                                InitialBackoff = TimeSpan.FromMilliseconds(100),
+                                MaxBackoff = TimeSpan.FromSeconds(1),
+                                BackoffMultiplier = 2,
+                                RetryableStatusCodes = { StatusCode.Unavailable },
+                            },
+                        },
+                    },
+                };
+            });
+
+        // The standard HTTP resilience handler (added to every HttpClient by the service defaults) cannot see gRPC
+        // statuses and its timeouts would cut calls short; gRPC retries and deadlines do that job. The service
+        // discovery handler is not a resilience handler and stays in the pipeline.
+#pragma warning disable EXTEXP0001 // Marked for evaluation, but it is the library's documented way to opt one client out.
+        grpcClient.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        // The dispatcher drains for a few seconds after generation has stopped.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        services.AddHostedService<Dispatcher>();
+        services.AddHostedService<OutboxSweeper>();
+        return builder;
+    }
+}

@@ -1,0 +1,195 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskPipeline.Contracts;
+using TaskPipeline.Producer.Generation;
+
+namespace TaskPipeline.Producer.Dispatch;
+
+/// <summary>
+/// Sends queued batches to the Consumer with DispatchConcurrency calls in flight. Transient failures retry the same
+/// batch with backoff; a deferred tail is offered again when the Consumer says; a batch the Consumer rejects is left
+/// to the outbox. On stopping it keeps sending what is queued for <see cref="DrainTimeout"/>; whatever is unsent then
+/// is still received in the database and goes out after a restart.
+/// </summary>
+internal sealed class Dispatcher(
+    DispatchQueue queue,
+    InFlightTasks inFlight,
+    GrpcClientFactory clientFactory,
+    IOptions<ProducerOptions> options,
+    ProducerMetrics metrics,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<Dispatcher> logger) : BackgroundService
+{
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private const string PushbackTrailer = "grpc-retry-pushback-ms";
+
+    private readonly RetryBackoff _backoff = new(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay, Random.Shared);
+
+    // One outage is logged once, whichever of the concurrent loops meets it first.
+    private int _inOutage;
+    private long _outageStarted;
+    private long _outageRetries;
+    private int _draining;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        void Drain(object? state)
+        {
+            if (Interlocked.Exchange(ref _draining, 1) == 0)
+            {
+                abort.CancelAfter(DrainTimeout);
+            }
+        }
+
+        using var onApplicationStopping = lifetime.ApplicationStopping.Register(Drain, null);
+        using var onStopping = stoppingToken.Register(Drain, null);
+
+        var loops = new Task[options.Value.DispatchConcurrency];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            loops[i] = RunLoopAsync(abort.Token);
+        }
+
+        await Task.WhenAll(loops);
+        if (inFlight.Count > 0)
+        {
+            ProducerLog.DispatchStoppedWithUnsent(logger, inFlight.Count);
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken abort)
+    {
+        var batchSize = options.Value.BatchSize;
+        try
+        {
+            // Ends when the queue is complete (generation and sweep stopped) and empty, or when the drain time is up.
+            while (await queue.WaitToReadAsync(abort))
+            {
+                while (queue.TryRead(batchSize, out var batch))
+                {
+                    await SendAsync(batch, abort);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendAsync(TaskBatch batch, CancellationToken abort)
+    {
+        var settings = options.Value;
+        var pending = batch.Tasks;
+        var request = BuildRequest(pending.Span);
+        var attempt = 0;
+        while (true)
+        {
+            var client = clientFactory.CreateClient<TaskProcessor.TaskProcessorClient>(DispatchExtensions.ClientName);
+            var started = time.GetTimestamp();
+            SubmitReply reply;
+            try
+            {
+                reply = await client.SubmitAsync(request, deadline: time.GetUtcNow().UtcDateTime + settings.DispatchTimeout, cancellationToken: abort);
+            }
+            catch (RpcException exception) when (abort.IsCancellationRequested)
+            {
+                // Left in flight: the process is stopping and the tasks are received in the outbox.
+                throw new OperationCanceledException("Dispatch stopped.", exception, abort);
+            }
+            catch (RpcException exception) when (IsTransient(exception.StatusCode))
+            {
+                metrics.DispatchCompleted(time.GetElapsedTime(started), exception.StatusCode);
+                metrics.DispatchRetried(exception.StatusCode);
+                var delay = PushbackOf(exception) ?? _backoff.Next(attempt);
+                attempt++;
+                OnUnavailable(exception, delay, attempt);
+                await Task.Delay(delay, time, abort);
+                continue;
+            }
+            catch (RpcException exception)
+            {
+                // A retry cannot fix this batch. The rows stay received; the sweep offers them again after RedispatchAfter.
+                metrics.DispatchCompleted(time.GetElapsedTime(started), exception.StatusCode);
+                OnAnswered();
+                ProducerLog.BatchRejected(logger, pending.Length, exception.StatusCode, exception.Status.Detail);
+                inFlight.Remove(pending.Span);
+                return;
+            }
+
+            metrics.DispatchCompleted(time.GetElapsedTime(started), StatusCode.OK);
+            OnAnswered();
+            metrics.Dispatched(reply.Accepted);
+
+            // The batch's head was taken (accepted, or already taken before); the deferred tail is still received.
+            var settled = (int)Math.Clamp((long)reply.Accepted + reply.Duplicates, 0, pending.Length);
+            inFlight.Remove(pending.Span[..settled]);
+            pending = pending[settled..];
+            if (pending.IsEmpty)
+            {
+                return;
+            }
+
+            attempt = 0;
+            request = BuildRequest(pending.Span);
+            var retryAfter = reply.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(reply.RetryAfterMs) : settings.RetryBaseDelay;
+            await Task.Delay(retryAfter, time, abort);
+        }
+    }
+
+    private static SubmitRequest BuildRequest(ReadOnlySpan<GeneratedTask> tasks)
+    {
+        var request = new SubmitRequest();
+        foreach (var task in tasks)
+        {
+            var id = new byte[16];
+            task.Id.TryWriteBytes(id, bigEndian: true, out _);
+            request.Tasks.Add(new TaskItem { Id = UnsafeByteOperations.UnsafeWrap(id), Type = task.Type, Value = task.Value });
+        }
+
+        return request;
+    }
+
+    private static bool IsTransient(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+        or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown
+        // Not ours (ours is handled before): the server cancelled, e.g. while shutting down.
+        or StatusCode.Cancelled;
+
+    private static TimeSpan? PushbackOf(RpcException exception) =>
+        int.TryParse(exception.Trailers.GetValue(PushbackTrailer), out var milliseconds) && milliseconds >= 0
+            ? TimeSpan.FromMilliseconds(milliseconds)
+            : null;
+
+    private void OnUnavailable(RpcException exception, TimeSpan delay, int consecutiveFailures)
+    {
+        Interlocked.Increment(ref _outageRetries);
+
+        // One failed call is no outage: with a replica down, a call can fail while the others answer. The second
+        // failure of the same batch in a row is.
+        if (consecutiveFailures >= 2 && Interlocked.CompareExchange(ref _inOutage, 1, 0) == 0)
+        {
+            Interlocked.Exchange(ref _outageStarted, time.GetTimestamp());
+            ProducerLog.ConsumerUnavailable(logger, exception.StatusCode, exception.Status.Detail, delay.TotalMilliseconds);
+        }
+    }
+
+    private void OnAnswered()
+    {
+        if (Volatile.Read(ref _inOutage) == 1 && Interlocked.CompareExchange(ref _inOutage, 0, 1) == 1)
+        {
+            var retries = Interlocked.Exchange(ref _outageRetries, 0);
+            var seconds = time.GetElapsedTime(Interlocked.Read(ref _outageStarted)).TotalSeconds;
+            ProducerLog.ConsumerRecovered(logger, seconds, retries);
+        }
+        else if (Volatile.Read(ref _inOutage) == 0)
+        {
+            Interlocked.Exchange(ref _outageRetries, 0);
+        }
+    }
+}

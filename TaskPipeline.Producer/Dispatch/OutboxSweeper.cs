@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskPipeline.Producer.Data;
+using TaskPipeline.Producer.Generation;
+
+namespace TaskPipeline.Producer.Dispatch;
+
+/// <summary>
+/// The outbox relay: at start and every SweepInterval, claims received tasks that are due (never taken by a
+/// Consumer within RedispatchAfter, e.g. after a crash or an outage, or handed back by one) and queues those not
+/// already in flight here. A full page is followed at once by the next, so a large backlog drains at queue speed.
+/// </summary>
+internal sealed class OutboxSweeper : BackgroundService
+{
+    private readonly OutboxQuery _outbox;
+    private readonly DispatchQueue _queue;
+    private readonly InFlightTasks _inFlight;
+    private readonly ProducerMetrics _metrics;
+    private readonly ProducerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<OutboxSweeper> _logger;
+    private readonly DatabaseOutage _outage;
+
+    public OutboxSweeper(
+        OutboxQuery outbox,
+        DispatchQueue queue,
+        InFlightTasks inFlight,
+        ProducerMetrics metrics,
+        IOptions<ProducerOptions> options,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger<OutboxSweeper> logger)
+    {
+        _outbox = outbox;
+        _queue = queue;
+        _inFlight = inFlight;
+        _metrics = metrics;
+        _options = options.Value;
+        _time = time;
+        _lifetime = lifetime;
+        _logger = logger;
+        _outage = new DatabaseOutage("sweeping the outbox", new RetryBackoff(_options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared), time, logger);
+        queue.RegisterWriter();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
+        try
+        {
+            await SweepAsync(stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.CompleteWriter();
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            GeneratedTask[] due;
+            try
+            {
+                due = await _outbox.ClaimDueAsync(_options.RedispatchAfter, _options.BatchSize, cancellationToken);
+            }
+            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
+                continue;
+            }
+
+            _outage.OnSuccess();
+            await EnqueueAsync(due, cancellationToken);
+            if (due.Length < _options.BatchSize)
+            {
+                await Task.Delay(_options.SweepInterval, _time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task EnqueueAsync(GeneratedTask[] due, CancellationToken cancellationToken)
+    {
+        // What is still queued or being sent here is not sent twice; the claim only postponed its next sweep.
+        var fresh = Array.FindAll(due, task => _inFlight.TryAdd(task.Id));
+        if (fresh.Length == 0)
+        {
+            return;
+        }
+
+        _metrics.Redispatched(fresh.Length);
+        ProducerLog.Redispatching(_logger, fresh.Length, _options.RedispatchAfter);
+        try
+        {
+            await _queue.WriteAsync(new TaskBatch(fresh), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _inFlight.Remove(fresh);
+            throw;
+        }
+    }
+}

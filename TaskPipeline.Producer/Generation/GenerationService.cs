@@ -1,0 +1,252 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskPipeline.Producer.Data;
+using TaskPipeline.Producer.Dispatch;
+
+namespace TaskPipeline.Producer.Generation;
+
+/// <summary>
+/// Makes tasks at Producer:Rate while the backlog has room, stores each batch as received (the outbox) and only then
+/// counts it and queues it for dispatch. A batch that could not be stored was never produced.
+/// </summary>
+internal sealed class GenerationService : BackgroundService
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan PausedPollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan IdleRefreshInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>After stopping is requested, the batch in hand still gets this long to be stored and queued.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    private readonly ProducerOptions _options;
+    private readonly BacklogGate _gate;
+    private readonly TaskGenerator _generator;
+    private readonly TaskWriter _writer;
+    private readonly BacklogQuery _backlog;
+    private readonly DispatchQueue _queue;
+    private readonly InFlightTasks _inFlight;
+    private readonly ProducerMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<GenerationService> _logger;
+    private readonly DatabaseOutage _outage;
+
+    private long _lastRefresh;
+    private TimeSpan _refreshEvery = RefreshInterval;
+    private bool _refreshNow = true;
+
+    public GenerationService(
+        IOptions<ProducerOptions> options,
+        BacklogGate gate,
+        TaskGenerator generator,
+        TaskWriter writer,
+        BacklogQuery backlog,
+        DispatchQueue queue,
+        InFlightTasks inFlight,
+        ProducerMetrics metrics,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        ILogger<GenerationService> logger)
+    {
+        _options = options.Value;
+        _gate = gate;
+        _generator = generator;
+        _writer = writer;
+        _backlog = backlog;
+        _queue = queue;
+        _inFlight = inFlight;
+        _metrics = metrics;
+        _time = time;
+        _lifetime = lifetime;
+        _logger = logger;
+        _outage = new DatabaseOutage("storing tasks", new RetryBackoff(_options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared), time, logger);
+        queue.RegisterWriter();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // ApplicationStopping comes before any hosted service is stopped: generation ends first and the dispatcher,
+        // stopped later, drains what generation queued.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
+        using var grace = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var startGrace = stopping.Token.Register(() => grace.CancelAfter(StopGrace));
+        try
+        {
+            await GenerateAsync(stopping.Token, grace.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.CompleteWriter();
+        }
+    }
+
+    private async Task GenerateAsync(CancellationToken stopping, CancellationToken grace)
+    {
+        var options = _options;
+        var pacer = new RatePacer(options.Rate, _time);
+        // Waiting for more tasks pays only when another one comes within the delay.
+        var accumulate = options.Rate > 0 && options.Rate * options.BatchDelay.TotalSeconds >= 1;
+        long produced = 0;
+        var maxTasksText = options.MaxTasks is { } max ? max.ToString() : "unlimited";
+        ProducerLog.GenerationStarted(_logger, options.Rate, options.MaxBacklog, maxTasksText);
+
+        while (!stopping.IsCancellationRequested)
+        {
+            var remaining = options.MaxTasks is { } maxTasks ? maxTasks - produced : long.MaxValue;
+            if (remaining <= 0)
+            {
+                ProducerLog.GenerationCompleted(_logger, produced);
+                await KeepCountingAsync(stopping);
+                return;
+            }
+
+            if ((_refreshNow || _time.GetElapsedTime(_lastRefresh) >= _refreshEvery) && !await TryRefreshBacklogAsync(stopping))
+            {
+                continue;
+            }
+
+            var room = _gate.Room;
+            if (room == 0)
+            {
+                await Task.Delay(PausedPollInterval, _time, stopping);
+                _refreshNow = true;
+                continue;
+            }
+
+            var limit = (int)Math.Min(Math.Min(options.BatchSize, room), remaining);
+            var count = await pacer.AcquireAsync(limit, stopping);
+            if (count < limit && accumulate)
+            {
+                // One COPY for many tasks at high rates: 50,000/s is a few hundred rows per statement, not one each.
+                await Task.Delay(options.BatchDelay, _time, stopping);
+                count += pacer.TryAcquire(limit - count);
+            }
+
+            var tasks = new GeneratedTask[count];
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                tasks[i] = _generator.Next();
+            }
+
+            // From here the batch is finished even when stopping, within the grace period.
+            if (!await StoreAsync(tasks, grace))
+            {
+                continue;
+            }
+
+            LogChange(_gate.OnStored(count));
+            _metrics.Produced(tasks);
+            produced += count;
+            await EnqueueAsync(tasks, grace);
+        }
+    }
+
+    private async Task<bool> TryRefreshBacklogAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        long count;
+        try
+        {
+            count = await _backlog.CountAsync(cancellationToken);
+        }
+        catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
+            return false;
+        }
+
+        _outage.OnSuccess();
+        _lastRefresh = _time.GetTimestamp();
+        _refreshNow = false;
+        // Counting a very large backlog is slow: then count less often, the estimate only errs on the safe side.
+        var took = _time.GetElapsedTime(started, _lastRefresh);
+        _refreshEvery = TimeSpan.FromTicks(Math.Max(RefreshInterval.Ticks, took.Ticks * 4));
+        LogChange(_gate.Update(count));
+        return true;
+    }
+
+    /// <summary>After the last task, keeps the backlog gauge true to the database while the Consumers work it off.</summary>
+    private async Task KeepCountingAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(IdleRefreshInterval, _time, cancellationToken);
+            try
+            {
+                // Paused or resumed no longer means anything, so the change is not logged.
+                _gate.Update(await _backlog.CountAsync(cancellationToken));
+                _outage.OnSuccess();
+            }
+            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Stores the batch, retrying the same ids while the database fails; false when it was not stored.</summary>
+    private async Task<bool> StoreAsync(GeneratedTask[] tasks, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _writer.WriteAsync(tasks, cancellationToken);
+                _outage.OnSuccess();
+                return true;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                _outage.OnSuccess();
+                if (attempt > 0)
+                {
+                    // COPY is all or nothing: an earlier attempt committed although its answer was lost.
+                    ProducerLog.BatchAlreadyStored(_logger, tasks.Length);
+                    return true;
+                }
+
+                ProducerLog.BatchCollided(_logger, tasks.Length, exception);
+                return false;
+            }
+            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
+            }
+        }
+    }
+
+    private async Task EnqueueAsync(GeneratedTask[] tasks, CancellationToken cancellationToken)
+    {
+        _inFlight.Add(tasks);
+        try
+        {
+            await _queue.WriteAsync(new TaskBatch(tasks), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _inFlight.Remove(tasks);
+            ProducerLog.BatchLeftInOutbox(_logger, tasks.Length);
+            throw;
+        }
+    }
+
+    private void LogChange(BacklogChange change)
+    {
+        switch (change)
+        {
+            case BacklogChange.Paused:
+                ProducerLog.GenerationPaused(_logger, _gate.Backlog, _gate.MaxBacklog);
+                break;
+            case BacklogChange.Resumed:
+                ProducerLog.GenerationResumed(_logger, _gate.Backlog, _gate.ResumeMark);
+                break;
+            case BacklogChange.None:
+                break;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using TaskPipeline.Producer.Generation;
+
+namespace TaskPipeline.Producer;
+
+/// <summary>The Producer's instruments, on the meter <c>TaskPipeline.Producer</c>.</summary>
+internal sealed class ProducerMetrics
+{
+    public const string MeterName = "TaskPipeline.Producer";
+
+    private static readonly KeyValuePair<string, object?>[] TypeTags =
+        [.. Enumerable.Range(0, TaskGenerator.TypeCount).Select(type => new KeyValuePair<string, object?>("task.type", type.ToString()))];
+
+    private readonly Counter<long> _produced;
+    private readonly Counter<long> _dispatched;
+    private readonly Counter<long> _redispatched;
+    private readonly Counter<long> _retries;
+    private readonly Histogram<double> _dispatchDuration;
+
+    public ProducerMetrics(IMeterFactory meterFactory, BacklogGate gate)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _produced = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.produced", "{task}", "Tasks generated and stored as received.");
+        _dispatched = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.dispatched", "{task}", "Tasks a Consumer accepted.");
+        _redispatched = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.redispatched", "{task}", "Tasks the outbox sweep sent again.");
+        _retries = meter.CreateCounter<long>(
+            "taskpipeline.producer.dispatch.retries", "{retry}", "Submit calls retried after a transient failure.");
+        _dispatchDuration = meter.CreateHistogram(
+            "taskpipeline.producer.dispatch.duration", "s", "Duration of Submit calls.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        meter.CreateObservableGauge(
+            "taskpipeline.producer.backlog", () => gate.Backlog, "{task}", "Tasks received or processing (estimate).");
+        meter.CreateObservableGauge(
+            "taskpipeline.producer.paused", () => gate.IsPaused ? 1 : 0, description: "1 while generation is paused by the backlog limit.");
+    }
+
+    public void Produced(ReadOnlySpan<GeneratedTask> tasks)
+    {
+        Span<int> perType = stackalloc int[TaskGenerator.TypeCount];
+        foreach (var task in tasks)
+        {
+            perType[task.Type]++;
+        }
+
+        for (var type = 0; type < perType.Length; type++)
+        {
+            if (perType[type] > 0)
+            {
+                _produced.Add(perType[type], TypeTags[type]);
+            }
+        }
+    }
+
+    public void Dispatched(int count)
+    {
+        if (count > 0)
+        {
+            _dispatched.Add(count);
+        }
+    }
+
+    public void Redispatched(int count) => _redispatched.Add(count);
+
+    public void DispatchRetried(StatusCode status) => _retries.Add(1, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
+
+    public void DispatchCompleted(TimeSpan duration, StatusCode status) =>
+        _dispatchDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
+}
