@@ -14,7 +14,8 @@ internal sealed partial class DatabaseMigrator(
     NpgsqlDataSource dataSource,
     IOptions<TasksDatabaseOptions> options,
     TimeProvider time,
-    ILogger<DatabaseMigrator> logger) : IHostedService
+    ILogger<DatabaseMigrator> logger,
+    ILoggerFactory loggerFactory) : IHostedService
 {
     // Any constant unique to this schema: the lock guards nothing else.
     private const long MigrationLockKey = 0x7461736B73_0001;
@@ -56,7 +57,8 @@ internal sealed partial class DatabaseMigrator(
                 .PostgresqlDatabase(options.Value.ConnectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, name => name.Contains(".Data.Migrations.", StringComparison.Ordinal))
                 .WithTransactionPerScript()
-                .LogTo(logger)
+                // DbUp narrates every step at Information; its own category lets configuration quiet it (appsettings: "DbUp").
+                .LogTo(loggerFactory.CreateLogger("DbUp"))
                 .Build();
 
             var result = upgrader.PerformUpgrade();
