@@ -35,9 +35,14 @@ internal sealed class TaskAudit(string connectionString) : IAsyncDisposable
         return result;
     }
 
-    public async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken)
+    public async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await using var command = _dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -52,10 +57,18 @@ internal sealed class TaskAudit(string connectionString) : IAsyncDisposable
         {
             while (true)
             {
-                counts = await CountByStateAsync(deadline.Token);
-                if (condition(counts))
+                try
                 {
-                    return counts;
+                    counts = await CountByStateAsync(deadline.Token);
+                    if (condition(counts))
+                    {
+                        return counts;
+                    }
+                }
+                catch (NpgsqlException exception) when (exception.IsTransient || exception is PostgresException { SqlState: "57P01" })
+                {
+                    // The server restarted under us (a fault scenario): pooled connections are gone, ask again.
+                    NpgsqlConnection.ClearAllPools();
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
