@@ -5,6 +5,7 @@ using TaskPipeline.AppHost.Cli;
 // added here as they come, reusing the pipeline options.
 var pipelineOptions = new PipelineCliOptions();
 var root = RunCommand.Create(pipelineOptions);
+root.Subcommands.Add(BenchCommand.Create(pipelineOptions));
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration
 {

@@ -37,7 +37,28 @@ internal sealed class ProducerMetrics
             "taskpipeline.producer.backlog", () => gate.Backlog, "{task}", "Tasks received or processing (estimate).");
         meter.CreateObservableGauge(
             "taskpipeline.producer.paused", () => gate.IsPaused ? 1 : 0, description: "1 while generation is paused by the backlog limit.");
+
+        // Every series exists from the start at 0 (Prometheus' advice), so rates and dashboard panels show 0 rather
+        // than "no data" until the first event; retries are pre-created for each status they are made on.
+        _dispatched.Add(0);
+        _redispatched.Add(0);
+        foreach (var tag in TypeTags)
+        {
+            _produced.Add(0, tag);
+        }
+
+        foreach (var status in RetriedStatuses)
+        {
+            _retries.Add(0, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
+        }
     }
+
+    /// <summary>The statuses the dispatcher retries a Submit on (see Dispatcher.IsTransient).</summary>
+    internal static readonly StatusCode[] RetriedStatuses =
+    [
+        StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted,
+        StatusCode.Internal, StatusCode.Unknown, StatusCode.Cancelled,
+    ];
 
     public void Produced(ReadOnlySpan<GeneratedTask> tasks)
     {

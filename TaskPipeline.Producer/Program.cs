@@ -1,3 +1,4 @@
+using TaskPipeline.Producer.Api;
 using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.Producer.Generation;
 using TaskPipeline.ServiceDefaults.Data;
@@ -12,8 +13,10 @@ builder.AddServiceDefaults();
 builder.AddTasksDatabase();
 builder.AddTaskGeneration();
 builder.AddTaskDispatch();
+builder.AddTaskApi();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapTaskApi();
 
 return await app.RunServiceAsync();

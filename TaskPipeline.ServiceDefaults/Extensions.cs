@@ -13,6 +13,7 @@ using TaskPipeline.ServiceDefaults.Configuration;
 using TaskPipeline.ServiceDefaults.Hosting;
 using TaskPipeline.ServiceDefaults.Logging;
 using TaskPipeline.ServiceDefaults.Profiling;
+using TaskPipeline.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -63,6 +64,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
                 .AddMeter(MeterPrefix + "*")
+                .AddPrometheusNaming()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)

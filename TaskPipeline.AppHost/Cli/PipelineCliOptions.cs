@@ -54,14 +54,42 @@ internal sealed class PipelineCliOptions
         HelpName = "url",
     };
 
+    public Option<bool> NoPrometheus { get; } = new("--no-prometheus")
+    {
+        Description = "Do not run Prometheus (by default it scrapes every replica when the prometheus binary is installed)",
+    };
+
+    public Option<int> PrometheusPort { get; } = new("--prometheus-port")
+    {
+        Description = "Prometheus' port on 127.0.0.1 (e.g. 9090, for a Grafana data source); 0 picks a free one",
+        DefaultValueFactory = _ => 0,
+        HelpName = "port",
+    };
+
+    public Option<double> ScrapeInterval { get; } = new("--scrape-interval")
+    {
+        Description = "Seconds between Prometheus scrapes of each replica",
+        DefaultValueFactory = _ => 15,
+        HelpName = "seconds",
+    };
+
     public Option<string[]> Settings { get; } = SettingOption.Create([PipelineOptions.ConsumerResource, PipelineOptions.ProducerResource]);
 
-    public IEnumerable<Option> All => [Consumers, Producers, Fresh, StateDirectory, ConnectionString, Environment, OtlpEndpoint, Settings];
+    public IEnumerable<Option> All => [Consumers, Producers, Fresh, StateDirectory, ConnectionString, Environment, OtlpEndpoint, NoPrometheus, PrometheusPort, ScrapeInterval, Settings];
 
     public PipelineCliOptions()
     {
         Consumers.Validators.Add(result => RequireRange(result, Consumers, 0, 64));
         Producers.Validators.Add(result => RequireRange(result, Producers, 0, 64));
+        PrometheusPort.Validators.Add(result => RequireRange(result, PrometheusPort, 0, 65535));
+        ScrapeInterval.Validators.Add(result =>
+        {
+            var seconds = result.GetValueOrDefault<double>();
+            if (!(seconds >= 0.1 && seconds <= 3600))
+            {
+                result.AddError($"{ScrapeInterval.Name} must be from 0.1 to 3600 seconds");
+            }
+        });
     }
 
     public PipelineOptions Bind(ParseResult parseResult)
@@ -75,6 +103,9 @@ internal sealed class PipelineCliOptions
             ConnectionString = parseResult.GetValue(ConnectionString) ?? System.Environment.GetEnvironmentVariable(ConnectionStringVariable),
             Environment = parseResult.GetValue(Environment) ?? "Development",
             OtlpEndpoint = parseResult.GetValue(OtlpEndpoint),
+            Prometheus = !parseResult.GetValue(NoPrometheus),
+            PrometheusPort = parseResult.GetValue(PrometheusPort),
+            ScrapeInterval = TimeSpan.FromSeconds(parseResult.GetValue(ScrapeInterval)),
             Output = Console.Out,
         };
 

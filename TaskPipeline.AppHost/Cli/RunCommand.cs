@@ -17,7 +17,16 @@ internal static class RunCommand
             root.Options.Add(option);
         }
 
-        root.SetAction((parseResult, _) => RunAsync(pipeline.Bind(parseResult)));
+        // Publishing is an option of the root command, not a subcommand: azd runs the AppHost with --publisher manifest.
+        var publishing = new PublisherOptions();
+        foreach (var option in publishing.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.SetAction((parseResult, _) => parseResult.GetValue(publishing.Publisher) is null
+            ? RunAsync(pipeline.Bind(parseResult))
+            : PublishCommand.RunAsync(parseResult, pipeline, publishing));
         return root;
     }
 

@@ -8,6 +8,7 @@ namespace TaskPipeline.AppHost.Hosting;
 /// </summary>
 internal static partial class LibC
 {
+    public const int SigHup = 1;
     public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;

@@ -102,6 +102,7 @@ internal sealed class OutputSink
             PipelineOptions.PostgresResource => "\e[34m",
             PipelineOptions.ConsumerResource => "\e[36m",
             PipelineOptions.ProducerResource => "\e[33m",
+            PipelineOptions.PrometheusResource => "\e[31m",
             _ => "\e[35m",
         };
     }

@@ -17,10 +17,12 @@ internal sealed class PipelineApp : IAsyncDisposable
     private readonly OutputSink sink;
     private readonly HttpClient probe;
     private readonly ResourceLog postgresLog;
+    private readonly ResourceLog prometheusLog;
     private readonly List<ServiceReplica> consumers = [];
     private readonly List<ServiceReplica> producers = [];
     private readonly Lock stopGate = new();
     private DatabaseConnection? database;
+    private PrometheusServer? prometheus;
     private Task? stopping;
 
     private PipelineApp(PipelineOptions options)
@@ -28,9 +30,11 @@ internal sealed class PipelineApp : IAsyncDisposable
         this.options = options;
         var labels = Enumerable.Range(0, options.ConsumerReplicas).Select(i => $"{PipelineOptions.ConsumerResource}-{i}")
             .Concat(Enumerable.Range(0, options.ProducerReplicas).Select(i => $"{PipelineOptions.ProducerResource}-{i}"))
-            .Append(PipelineOptions.PostgresResource);
+            .Append(PipelineOptions.PostgresResource)
+            .Concat(options.Prometheus ? [PipelineOptions.PrometheusResource] : []);
         sink = new OutputSink(options.Output, labels);
         postgresLog = new ResourceLog(PipelineOptions.PostgresResource, sink);
+        prometheusLog = new ResourceLog(PipelineOptions.PrometheusResource, sink);
         // Health probes go straight to loopback ports: no proxy, no pooled connection outliving a restarted replica.
         probe = new HttpClient(new SocketsHttpHandler
         {
@@ -56,7 +60,16 @@ internal sealed class PipelineApp : IAsyncDisposable
     /// <summary>The server the AppHost runs; null when the pipeline uses an external one.</summary>
     public EmbeddedPostgres? Postgres { get; private set; }
 
-    public IReadOnlyList<ResourceSnapshot> Resources => [PostgresSnapshot(), .. consumers.Select(c => c.Snapshot()), .. producers.Select(p => p.Snapshot())];
+    /// <summary>The Prometheus server the AppHost runs; null when it is off or not installed.</summary>
+    public PrometheusServer? Prometheus => prometheus;
+
+    public IReadOnlyList<ResourceSnapshot> Resources =>
+    [
+        PostgresSnapshot(),
+        .. consumers.Select(c => c.Snapshot()),
+        .. producers.Select(p => p.Snapshot()),
+        .. prometheus is null ? Array.Empty<ResourceSnapshot>() : [PrometheusSnapshot(prometheus)],
+    ];
 
     private DatabaseConnection Database => database ?? throw new InvalidOperationException("the pipeline has not been started");
 
@@ -84,9 +97,20 @@ internal sealed class PipelineApp : IAsyncDisposable
         return app;
     }
 
-    /// <summary><c>http</c> (gRPC or the API) or <c>management</c> (/health, /alive, /metrics); <c>tcp</c> for postgres.</summary>
+    /// <summary>
+    /// <c>http</c> (gRPC or the API) or <c>management</c> (/health, /alive, /metrics); <c>tcp</c> for postgres;
+    /// <c>http</c> for prometheus (its UI and HTTP API).
+    /// </summary>
     public Uri GetEndpoint(string resource, string endpoint = HttpEndpoint, int replica = 0)
     {
+        if (resource == PipelineOptions.PrometheusResource)
+        {
+            return endpoint != HttpEndpoint
+                ? throw new ArgumentException($"prometheus has one endpoint, '{HttpEndpoint}'", nameof(endpoint))
+                : prometheus?.Url ?? throw new InvalidOperationException(
+                    options.Prometheus ? PrometheusServer.NotFoundMessage : "prometheus is turned off (PipelineOptions.Prometheus)");
+        }
+
         if (resource == PipelineOptions.PostgresResource)
         {
             return endpoint == TcpEndpoint
@@ -147,9 +171,12 @@ internal sealed class PipelineApp : IAsyncDisposable
     public void KillReplica(string resource, int replica) => Replica(resource, replica).Kill();
 
     /// <summary>The replica's output lines (the last 20,000), including the AppHost's notes about it.</summary>
-    public IReadOnlyList<string> GetLogs(string resource, int replica = 0) => resource == PipelineOptions.PostgresResource
-        ? postgresLog.Snapshot()
-        : Replica(resource, replica).Log.Snapshot();
+    public IReadOnlyList<string> GetLogs(string resource, int replica = 0) => resource switch
+    {
+        PipelineOptions.PostgresResource => postgresLog.Snapshot(),
+        PipelineOptions.PrometheusResource => prometheusLog.Snapshot(),
+        _ => Replica(resource, replica).Log.Snapshot(),
+    };
 
     /// <summary>
     /// Producers first (nothing new is sent), then consumers (in-flight work drains), each SIGTERM, up to StopGrace,
@@ -190,7 +217,40 @@ internal sealed class PipelineApp : IAsyncDisposable
         }
 
         await StartAllAsync(consumers, cancellationToken);
-        await StartAllAsync(producers, cancellationToken);
+        // Before the producers, so it has their counters from the first task on (a rate needs the earlier sample).
+        await StartPrometheusAsync(cancellationToken);
+        if (!options.DeferProducers)
+        {
+            await StartAllAsync(producers, cancellationToken);
+            if (prometheus is not null)
+            {
+                // A producer whose port was taken meanwhile started on another one.
+                await prometheus.UpdateTargetsAsync(ScrapeTargets(), cancellationToken);
+            }
+        }
+    }
+
+    private List<PrometheusConfig.Target> ScrapeTargets() => [.. consumers.Concat(producers)
+        .Select(replica => new PrometheusConfig.Target(replica.Resource, replica.Index, replica.ManagementEndpoint))];
+
+    /// <summary>Once the consumers' ports are final; the producers' are known before they start (and rarely change).</summary>
+    private async Task StartPrometheusAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Prometheus)
+        {
+            return;
+        }
+
+        if (PrometheusServer.Find(options.PrometheusPath) is not { } binary)
+        {
+            prometheusLog.Note(PrometheusServer.NotFoundMessage);
+            return;
+        }
+
+        var server = new PrometheusServer(
+            binary, options.StateDirectory ?? StateDirectories.Default, options.PrometheusPort, options.ScrapeInterval, options.Fresh, prometheusLog, probe);
+        prometheus = server;
+        await server.StartAsync(ScrapeTargets(), options.StartTimeout, cancellationToken);
     }
 
     private async Task UseExternalDatabaseAsync(string connectionString, CancellationToken cancellationToken)
@@ -219,6 +279,12 @@ internal sealed class PipelineApp : IAsyncDisposable
     {
         await Task.WhenAll(producers.Select(producer => producer.StopAsync(options.StopGrace, cancellationToken)));
         await Task.WhenAll(consumers.Select(consumer => consumer.StopAsync(options.StopGrace, cancellationToken)));
+        if (prometheus is not null)
+        {
+            // After the services, so their last values are scraped; before PostgreSQL, which it does not need.
+            await prometheus.StopAsync(cancellationToken);
+        }
+
         if (Postgres is not null)
         {
             await Postgres.StopAsync(cancellationToken);
@@ -246,6 +312,7 @@ internal sealed class PipelineApp : IAsyncDisposable
             replica.Abandon();
         }
 
+        prometheus?.Abandon();
         Postgres?.Abandon();
     }
 
@@ -270,6 +337,13 @@ internal sealed class PipelineApp : IAsyncDisposable
             ? replicas[replica]
             : throw new ArgumentOutOfRangeException(nameof(replica), replica, $"{resource} has {replicas.Count} replica(s)");
     }
+
+    private static ResourceSnapshot PrometheusSnapshot(PrometheusServer server) =>
+        new(PipelineOptions.PrometheusResource, 0, server.State, server.Pid,
+        [
+            new ResourceUrl(HttpEndpoint, server.Url.GetLeftPart(UriPartial.Authority)),
+            new ResourceUrl("targets", new Uri(server.Url, "/targets").ToString()),
+        ]);
 
     private ResourceSnapshot PostgresSnapshot()
     {

@@ -6,11 +6,18 @@ internal sealed class PipelineOptions
     public const string ConsumerResource = "consumer";
     public const string ProducerResource = "producer";
     public const string PostgresResource = "postgres";
+    public const string PrometheusResource = "prometheus";
     public const string DatabaseName = "tasksdb";
 
     public int ConsumerReplicas { get; set; } = 2;
 
     public int ProducerReplicas { get; set; } = 1;
+
+    /// <summary>
+    /// Start leaves the producers stopped; each is started with <see cref="PipelineApp.StartReplicaAsync"/> (the
+    /// benchmark measures from that moment, with PostgreSQL and the consumers already idle and ready).
+    /// </summary>
+    public bool DeferProducers { get; set; }
 
     /// <summary>Where the embedded PostgreSQL keeps its data and password; null: <see cref="StateDirectories.Default"/>.</summary>
     public string? StateDirectory { get; set; }
@@ -38,6 +45,18 @@ internal sealed class PipelineOptions
 
     /// <summary>An OTLP/gRPC collector (e.g. the Aspire dashboard) the services export to; null: no OTLP export.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>Run a Prometheus server scraping every replica, when one is installed (Debian package prometheus).</summary>
+    public bool Prometheus { get; set; } = true;
+
+    /// <summary>The prometheus binary; null: PATH, then /usr/bin/prometheus.</summary>
+    public string? PrometheusPath { get; set; }
+
+    /// <summary>Prometheus' loopback port (for a Grafana data source that outlives a run); 0: a free port.</summary>
+    public int PrometheusPort { get; set; }
+
+    /// <summary>How often Prometheus scrapes each replica's /metrics.</summary>
+    public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The built services to run, by resource name; the solution's own by default.</summary>
     public IReadOnlyDictionary<string, ServiceProject> Projects { get; set; } = ServiceProjects.All;
@@ -75,6 +94,16 @@ internal sealed class PipelineOptions
         if (StartTimeout <= TimeSpan.Zero || StopGrace < TimeSpan.Zero)
         {
             throw new ArgumentException("StartTimeout must be positive and StopGrace not negative", nameof(StartTimeout));
+        }
+
+        if (PrometheusPort is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PrometheusPort), PrometheusPort, "must be 0 (a free port) or a port number up to 65535");
+        }
+
+        if (ScrapeInterval < TimeSpan.FromMilliseconds(100) || ScrapeInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ScrapeInterval), ScrapeInterval, "must be from 100 ms to 1 h");
         }
 
         foreach (var (resource, settings) in Settings)

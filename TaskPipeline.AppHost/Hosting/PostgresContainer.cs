@@ -12,6 +12,28 @@ internal sealed record PostgresContainer(string Runtime)
 {
     public const string Image = "docker.io/library/postgres:17";
 
+    /// <summary>The port the server listens on inside the container.</summary>
+    public const int Port = 5432;
+
+    /// <summary>Where the image keeps its data (the volume's mount point).</summary>
+    public const string DataDirectory = "/var/lib/postgresql/data";
+
+    public const string User = "postgres";
+
+    /// <summary>The image's variable for the superuser's password (set at initialisation only).</summary>
+    public const string PasswordVariable = "POSTGRES_PASSWORD";
+
+    /// <summary>
+    /// The server's settings besides the password, as Aspire's PostgreSQL resource sets them; the deployment publishers
+    /// write the same ones, so a deployed server is initialised like the one the AppHost runs.
+    /// </summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> Settings =
+    [
+        new("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256"),
+        new("POSTGRES_INITDB_ARGS", "--auth-host=scram-sha-256 --auth-local=scram-sha-256"),
+        new("POSTGRES_USER", User),
+    ];
+
     /// <summary>docker or podman, whichever answers <c>info</c> (a client without a daemon does not count).</summary>
     public static PostgresContainer? Find()
     {
@@ -37,17 +59,20 @@ internal sealed record PostgresContainer(string Runtime)
             ArgumentList =
             {
                 "run", "--rm", "--name", name,
-                "--publish", $"127.0.0.1:{port}:5432",
-                "--volume", $"{dataDirectory}:/var/lib/postgresql/data",
+                "--publish", $"127.0.0.1:{port}:{Port}",
+                "--volume", $"{dataDirectory}:{DataDirectory}",
                 // Named without a value: the client passes its own variable, so the password stays out of `ps`.
-                "--env", "POSTGRES_PASSWORD",
-                "--env", "POSTGRES_USER=postgres",
-                "--env", "POSTGRES_HOST_AUTH_METHOD=scram-sha-256",
-                "--env", "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256 --auth-local=scram-sha-256",
-                Image,
+                "--env", PasswordVariable,
             },
         };
-        startInfo.Environment["POSTGRES_PASSWORD"] = password;
+        foreach (var (variable, value) in Settings)
+        {
+            startInfo.ArgumentList.Add("--env");
+            startInfo.ArgumentList.Add($"{variable}={value}");
+        }
+
+        startInfo.ArgumentList.Add(Image);
+        startInfo.Environment[PasswordVariable] = password;
         return startInfo;
     }
 

@@ -10,6 +10,9 @@ internal sealed record ServiceDefinition(string Name, string HttpEndpointLabel, 
     /// <summary>Readiness on the management endpoint (ServiceDefaults' MapDefaultEndpoints).</summary>
     public const string HealthPath = "/health";
 
+    /// <summary>Liveness on the management endpoint: checks tagged "live" only (the database's absence does not kill it).</summary>
+    public const string AlivePath = "/alive";
+
     /// <summary>The Prometheus scraping endpoint on the management endpoint.</summary>
     public const string MetricsPath = "/metrics";
 

@@ -111,6 +111,7 @@ internal sealed class CompletionWriter : BackgroundService
 
     private async Task FlushAsync(List<TaskOutcome> batch, CancellationToken cancellationToken)
     {
+        using var activity = ConsumerTracing.StartComplete(batch);
         var done = batch.Where(o => o.Succeeded).ToList();
         var failed = batch.Where(o => !o.Succeeded).ToList();
 

@@ -47,6 +47,19 @@ internal sealed class ConsumerMetrics
         _deadLettered = meter.CreateCounter<long>("taskpipeline.consumer.tasks.dead_lettered", "{task}", "Tasks that used up their attempts (state failed).");
         _duplicates = meter.CreateCounter<long>("taskpipeline.consumer.tasks.duplicates", "{task}", "Submitted tasks that were already claimed or finished.");
         _rateLimited = meter.CreateCounter<long>("taskpipeline.consumer.tasks.rate_limited", "{task}", "Submitted tasks deferred or rejected by the rate limit.");
+
+        // Every series exists from the start at 0 (Prometheus' advice): a rate or a dashboard panel over failures that
+        // have not happened yet shows 0, not "no data", and the first failure is a change from 0, not a new series.
+        _processing.Add(0);
+        _duplicates.Add(0);
+        _rateLimited.Add(0);
+        foreach (var counter in (Counter<long>[])[_received, _done, _valueSum, _failedAttempts, _deadLettered])
+        {
+            foreach (var type in TypeNames)
+            {
+                counter.Add(0, new KeyValuePair<string, object?>(TypeTag, type));
+            }
+        }
     }
 
     public void ProcessingStarted() => _processing.Add(1);

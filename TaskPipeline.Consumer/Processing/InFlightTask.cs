@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
 namespace TaskPipeline.Consumer.Processing;
@@ -11,15 +12,26 @@ namespace TaskPipeline.Consumer.Processing;
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The source is never linked and never given a timer or wait handle, so it holds nothing to dispose; "
         + "a worker may still observe its token after the claim leaves the registry, so no one owns a safe moment to dispose it.")]
-internal sealed class InFlightTask(int attempt, long claimedAt)
+internal sealed class InFlightTask(int attempt, long claimedAt, ActivityContext trace = default)
 {
     private readonly CancellationTokenSource _cancellation = new();
     private volatile bool _reported;
+    private long _leaseFrom = claimedAt;
 
     public int Attempt { get; } = attempt;
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when the claim committed.</summary>
     public long ClaimedAt { get; } = claimedAt;
+
+    /// <summary>The span of the Submit call that claimed the task: the work continues its trace.</summary>
+    public ActivityContext Trace { get; } = trace;
+
+    /// <summary>When the lease was taken or last renewed (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long LeaseFrom
+    {
+        get => Interlocked.Read(ref _leaseFrom);
+        set => Interlocked.Exchange(ref _leaseFrom, value);
+    }
 
     public CancellationToken Token => _cancellation.Token;
 

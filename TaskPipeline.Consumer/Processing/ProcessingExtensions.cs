@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TaskPipeline.ServiceDefaults.Configuration;
+using TaskPipeline.ServiceDefaults.Data;
 
 namespace TaskPipeline.Consumer.Processing;
 
@@ -65,9 +66,11 @@ public static class ProcessingExtensions
         services.AddSingleton<TaskStore>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<CompletionWriter>();
+        services.TryAddSingleton<DatabaseListener>();
 
         // Hosted services stop in reverse order: workers drain first, then outcomes are written, then what is still
         // held is released.
+        services.AddHostedService<CancellationListener>();
         services.AddHostedService<LeaseKeeper>();
         services.AddHostedService(sp => sp.GetRequiredService<CompletionWriter>());
         services.AddHostedService<TaskWorker>();

@@ -71,7 +71,7 @@ internal static class SubmitRequestValidator
             }
         }
 
-        return violations is null ? SubmitValidation.Valid(ids) : SubmitValidation.Invalid([.. violations.Take(MaxReportedViolations)]);
+        return violations is null ? SubmitValidation.Valid(ids, firstIndexOf) : SubmitValidation.Invalid([.. violations.Take(MaxReportedViolations)]);
     }
 
     public static RpcException ToRpcException(IReadOnlyList<FieldViolation> violations)

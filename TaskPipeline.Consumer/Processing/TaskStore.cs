@@ -18,30 +18,39 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
     /// <summary>Most stale leases expired per statement, so one sweep never holds many row locks.</summary>
     public const int ExpireBatchSize = 1000;
 
+    // States come back as text: a data source that connected before the migration created task_state does not know
+    // the enum, and reading it as TaskState would throw (as the state::text comparisons avoid in the WHERE clauses).
+    private const string FailedState = "failed";
+
     private const string CountKnownSql = "SELECT count(*) FROM tasks WHERE id = ANY($1)";
 
-    // The count guard makes the claim all-or-nothing with respect to unknown ids: with one unknown, nothing is claimed.
+    // All or nothing with respect to unknown ids (with one unknown, nothing is claimed) by running in a transaction
+    // that is rolled back when a count finds one; the count only runs when not every id was claimed.
     private const string ClaimSql = """
         UPDATE tasks
         SET state = 'processing', attempts = attempts + 1, lease_owner = $2, lease_expires_at = now() + $3,
             redispatch_at = NULL, updated_at = now()
         WHERE id = ANY($1) AND state::text = 'received'
-          AND (SELECT count(*) FROM tasks WHERE id = ANY($1)) = cardinality($1)
-        RETURNING id, type, value, attempts, created_at
+        RETURNING id, type, value, attempts
         """;
 
-    // The attempt (and error) of each row is looked up by its id's position in the id array rather than joined from
-    // unnest: a join lets stale statistics pick a nested loop that rescans the whole array per row (seconds per batch).
-    // lease_owner stays on a done task: it records which Consumer process finished it.
+    // One statement per attempt number in the batch (almost always one: the first), so the attempt is a plain value.
+    // Neither alternative scales: joining unnest lets stale statistics pick a nested loop that rescans the whole array
+    // per row (seconds per batch), and looking each row's attempt up by array_position scans the array per row too
+    // (a 1000-task batch compares half a million ids).
+    // lease_owner stays on a done task: it records which Consumer process finished it. Each statement that ends tasks
+    // numbers them (event_seq, 0002_task_events.sql): that is what the Producer's notification stream reads.
     private const string CompleteDoneSql = """
         UPDATE tasks t
-        SET state = 'done', done_at = now(), updated_at = now(), lease_expires_at = NULL
+        SET state = 'done', done_at = now(), updated_at = now(), lease_expires_at = NULL,
+            event_seq = nextval('task_event_seq')
         WHERE t.id = ANY($1) AND t.state::text = 'processing' AND t.lease_owner = $3
-          AND t.attempts = ($2::int[])[array_position($1, t.id)]
+          AND t.attempts = $2
         RETURNING t.type, t.value
         """;
 
     // Backoff = RetryBackoff × 2^(attempt-1), capped at 30 s; the exponent is capped first so the interval cannot overflow.
+    // Failed attempts are few (each carries its own error), so their per-row lookups by array position stay cheap.
     private const string CompleteFailedSql = """
         UPDATE tasks t
         SET state = CASE WHEN t.attempts >= $4 THEN 'failed'::task_state ELSE 'received'::task_state END,
@@ -50,10 +59,11 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
             redispatch_at = CASE WHEN t.attempts >= $4 THEN NULL
                                  ELSE now() + least($5 * power(2, least(t.attempts - 1, 20)), interval '30 seconds') END,
             done_at = CASE WHEN t.attempts >= $4 THEN now() END,
+            event_seq = CASE WHEN t.attempts >= $4 THEN nextval('task_event_seq') END,
             updated_at = now()
         WHERE t.id = ANY($1) AND t.state::text = 'processing' AND t.lease_owner = $6
           AND t.attempts = ($2::int[])[array_position($1, t.id)]
-        RETURNING t.type, t.state
+        RETURNING t.type, t.state::text
         """;
 
     private const string RenewSql = """
@@ -69,12 +79,13 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
             lease_owner = NULL, lease_expires_at = NULL,
             redispatch_at = CASE WHEN attempts >= $1 THEN NULL ELSE now() END,
             done_at = CASE WHEN attempts >= $1 THEN now() END,
+            event_seq = CASE WHEN attempts >= $1 THEN nextval('task_event_seq') END,
             updated_at = now()
         WHERE id IN (SELECT id FROM tasks
                      WHERE state = 'processing' AND lease_expires_at < now()
                      ORDER BY lease_expires_at LIMIT $2
                      FOR UPDATE SKIP LOCKED)
-        RETURNING type, state
+        RETURNING type, state::text
         """;
 
     // The released attempt did not run to an end, so it does not count against MaxAttempts. Only the latest claim of
@@ -89,41 +100,53 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
     public string Owner => instance.Id;
 
     /// <summary>
-    /// Claims the received tasks among <paramref name="ids"/> in one round trip. <c>Known</c> is how many of the ids
-    /// exist; when it is less than all of them, nothing was claimed.
+    /// Claims the received tasks among <paramref name="ids"/>: one statement, and its commit. <c>Known</c> is how many
+    /// of the ids exist; when it is less than all of them, nothing was claimed. Only when some id was not claimed (a
+    /// duplicate delivery, or an unknown id) are the ids counted, which costs a second lookup of each.
     /// </summary>
     public async Task<(long Known, List<ClaimedTask> Claimed)> ClaimAsync(Guid[] ids, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        var count = new NpgsqlBatchCommand(CountKnownSql);
-        count.Parameters.Add(UuidArray(ids));
-        var claim = new NpgsqlBatchCommand(ClaimSql);
-        claim.Parameters.Add(UuidArray(ids));
-        claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instance.Id });
-        claim.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
-        batch.BatchCommands.Add(count);
-        batch.BatchCommands.Add(claim);
-
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var known = reader.GetInt64(0);
-        await reader.NextResultAsync(cancellationToken);
-
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // BEGIN travels with the claim: the transaction costs one round trip more, its commit.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claimed = new List<ClaimedTask>(ids.Length);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var claim = new NpgsqlCommand(ClaimSql, connection, transaction))
         {
-            claimed.Add(new ClaimedTask(
-                reader.GetGuid(0),
-                reader.GetInt16(1),
-                reader.GetInt16(2),
-                reader.GetInt32(3),
-                reader.GetDateTime(4)));
+            claim.Parameters.Add(UuidArray(ids));
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instance.Id });
+            claim.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(new ClaimedTask(
+                    reader.GetGuid(0),
+                    reader.GetInt16(1),
+                    reader.GetInt16(2),
+                    reader.GetInt32(3)));
+            }
         }
 
+        long known = ids.Length;
+        if (claimed.Count < ids.Length)
+        {
+            await using var count = new NpgsqlCommand(CountKnownSql, connection, transaction);
+            count.Parameters.Add(UuidArray(ids));
+            known = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (known < ids.Length)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return (known, []);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return (known, claimed);
     }
 
-    /// <summary>Writes a batch of outcomes (successes and failed attempts) in one round trip.</summary>
+    /// <summary>
+    /// Writes a batch of outcomes (successes and failed attempts) in one round trip and one transaction: one statement
+    /// for the successes of each attempt number (almost always one), one for the failed attempts.
+    /// </summary>
     public async Task<CompletionResult> CompleteAsync(
         IReadOnlyList<TaskOutcome> done,
         IReadOnlyList<TaskOutcome> failed,
@@ -138,11 +161,12 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
         }
 
         await using var batch = dataSource.CreateBatch();
-        if (done.Count > 0)
+        var doneStatements = done.Count == 0 ? [] : ByAttempt(done);
+        foreach (var (attempt, ids) in doneStatements)
         {
             var command = new NpgsqlBatchCommand(CompleteDoneSql);
-            command.Parameters.Add(UuidArray([.. done.Select(o => o.Id)]));
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. done.Select(o => o.Attempt)] });
+            command.Parameters.Add(UuidArray(ids));
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instance.Id });
             batch.BatchCommands.Add(command);
         }
@@ -160,7 +184,7 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (done.Count > 0)
+        foreach (var _ in doneStatements)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -178,7 +202,7 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
             {
                 var type = reader.GetInt16(0);
                 result.FailedAttemptsByType[type]++;
-                if (reader.GetFieldValue<TaskState>(1) == TaskState.Failed)
+                if (reader.GetString(1) == FailedState)
                 {
                     result.DeadLetteredByType[type]++;
                 }
@@ -221,7 +245,7 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
         while (await reader.ReadAsync(cancellationToken))
         {
             result.Expired++;
-            if (reader.GetFieldValue<TaskState>(1) == TaskState.Failed)
+            if (reader.GetString(1) == FailedState)
             {
                 result.DeadLetteredByType[reader.GetInt16(0)]++;
             }
@@ -237,6 +261,24 @@ internal sealed class TaskStore(NpgsqlDataSource dataSource, ConsumerInstance in
         command.Parameters.Add(UuidArray(ids));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = instance.Id });
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The outcomes' ids per attempt number; one pass and one array in the usual case of a single attempt number.</summary>
+    private static List<(int Attempt, Guid[] Ids)> ByAttempt(IReadOnlyList<TaskOutcome> outcomes)
+    {
+        var first = outcomes[0].Attempt;
+        var ids = new Guid[outcomes.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (outcomes[i].Attempt != first)
+            {
+                return [.. outcomes.GroupBy(o => o.Attempt).Select(g => (g.Key, g.Select(o => o.Id).ToArray()))];
+            }
+
+            ids[i] = outcomes[i].Id;
+        }
+
+        return [(first, ids)];
     }
 
     private static NpgsqlParameter<Guid[]> UuidArray(Guid[] ids) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -135,6 +136,7 @@ internal sealed class TaskWorker : BackgroundService
             }
 
             _metrics.ProcessingStarted();
+            using var activity = ConsumerTracing.StartProcess(task, claim.Trace);
             try
             {
                 var delay = WorkDelay.For(task.Value, _options.DelayPerValue);
@@ -147,12 +149,18 @@ internal sealed class TaskWorker : BackgroundService
                     ? $"simulated failure (attempt {task.Attempt})"
                     : null;
                 _metrics.Duration(_time.GetElapsedTime(claim.ClaimedAt));
+                if (error is not null)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, error);
+                }
+
                 claim.MarkReported();
-                await _completions.ReportAsync(new TaskOutcome(task.Id, task.Attempt, error), stoppingToken);
+                await _completions.ReportAsync(new TaskOutcome(task.Id, task.Attempt, error, activity?.Context ?? default), stoppingToken);
             }
             catch (OperationCanceledException) when (claim.Token.IsCancellationRequested)
             {
                 // Lease lost (e.g. the task was canceled) or the drain gave up: stop early and report nothing.
+                activity?.SetStatus(ActivityStatusCode.Error, "stopped: the claim is no longer ours");
             }
             finally
             {

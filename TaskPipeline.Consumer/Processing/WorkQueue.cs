@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -104,16 +105,23 @@ internal sealed class WorkQueue
     public int Enqueue(IReadOnlyList<ClaimedTask> tasks)
     {
         var claimedAt = _time.GetTimestamp();
+        // Called inside the Submit: its span becomes the parent of each task's work, which runs after the reply.
+        var trace = Activity.Current?.Context ?? default;
         var queued = 0;
         foreach (var task in tasks)
         {
-            var entry = new InFlightTask(task.Attempt, claimedAt);
-            _inFlight.AddOrUpdate(task.Id, entry, (_, previous) =>
-            {
-                // The same task claimed again by this instance: the older claim was lost (its lease expired).
-                previous.Cancel();
-                return entry;
-            });
+            var entry = new InFlightTask(task.Attempt, claimedAt, trace);
+            // Static delegates with the entry as argument: no closure allocated per task.
+            _inFlight.AddOrUpdate(
+                task.Id,
+                static (_, added) => added,
+                static (_, previous, replacement) =>
+                {
+                    // The same task claimed again by this instance: the older claim was lost (its lease expired).
+                    previous.Cancel();
+                    return replacement;
+                },
+                entry);
 
             if (_channel.Writer.TryWrite(task))
             {

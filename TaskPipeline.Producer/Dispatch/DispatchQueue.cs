@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using TaskPipeline.Producer.Generation;
@@ -85,14 +86,19 @@ internal sealed class DispatchQueue
             if (first.Count < maxTasks && _batches.Reader.TryPeek(out var next) && first.Count + next.Count <= maxTasks)
             {
                 var joined = new List<GeneratedTask>(maxTasks);
+                var origins = new List<ActivityContext>(first.Origins ?? []);
                 joined.AddRange(first.Tasks.Span);
                 while (_batches.Reader.TryPeek(out next) && joined.Count + next.Count <= maxTasks)
                 {
                     _batches.Reader.TryRead(out _);
                     joined.AddRange(next.Tasks.Span);
+                    if (next.Origins is { } more && origins.Count < ProducerTracing.MaxLinks)
+                    {
+                        origins.AddRange(more);
+                    }
                 }
 
-                batch = new TaskBatch(joined.ToArray());
+                batch = new TaskBatch(joined.ToArray(), origins);
             }
 
             _queued -= batch.Count;

@@ -1,4 +1,4 @@
-using Google.Protobuf;
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Hosting;
@@ -67,6 +67,7 @@ internal sealed class Dispatcher(
     private async Task RunLoopAsync(CancellationToken abort)
     {
         var batchSize = options.Value.BatchSize;
+        var requests = new SubmitRequestBuilder();
         try
         {
             // Ends when the queue is complete (generation and sweep stopped) and empty, or when the drain time is up.
@@ -74,7 +75,7 @@ internal sealed class Dispatcher(
             {
                 while (queue.TryRead(batchSize, out var batch))
                 {
-                    await SendAsync(batch, abort);
+                    await SendAsync(batch, requests, abort);
                 }
             }
         }
@@ -83,11 +84,13 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task SendAsync(TaskBatch batch, CancellationToken abort)
+    private async Task SendAsync(TaskBatch batch, SubmitRequestBuilder requests, CancellationToken abort)
     {
+        // Every Submit attempt for this batch is a child call of this span, and carries its trace to the Consumer.
+        using var activity = ProducerTracing.StartDispatch(batch);
         var settings = options.Value;
         var pending = batch.Tasks;
-        var request = BuildRequest(pending.Span);
+        var request = requests.Build(pending.Span);
         var attempt = 0;
         while (true)
         {
@@ -118,6 +121,7 @@ internal sealed class Dispatcher(
                 // A retry cannot fix this batch. The rows stay received; the sweep offers them again after RedispatchAfter.
                 metrics.DispatchCompleted(time.GetElapsedTime(started), exception.StatusCode);
                 OnAnswered();
+                activity?.SetStatus(ActivityStatusCode.Error, exception.Status.Detail);
                 ProducerLog.BatchRejected(logger, pending.Length, exception.StatusCode, exception.Status.Detail);
                 inFlight.Remove(pending.Span);
                 return;
@@ -137,23 +141,10 @@ internal sealed class Dispatcher(
             }
 
             attempt = 0;
-            request = BuildRequest(pending.Span);
+            request = requests.Build(pending.Span);
             var retryAfter = reply.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(reply.RetryAfterMs) : settings.RetryBaseDelay;
             await Task.Delay(retryAfter, time, abort);
         }
-    }
-
-    private static SubmitRequest BuildRequest(ReadOnlySpan<GeneratedTask> tasks)
-    {
-        var request = new SubmitRequest();
-        foreach (var task in tasks)
-        {
-            var id = new byte[16];
-            task.Id.TryWriteBytes(id, bigEndian: true, out _);
-            request.Tasks.Add(new TaskItem { Id = UnsafeByteOperations.UnsafeWrap(id), Type = task.Type, Value = task.Value });
-        }
-
-        return request;
     }
 
     private static bool IsTransient(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded

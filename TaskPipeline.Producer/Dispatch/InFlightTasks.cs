@@ -1,33 +1,69 @@
-using System.Collections.Concurrent;
 using TaskPipeline.Producer.Generation;
 
 namespace TaskPipeline.Producer.Dispatch;
 
-/// <summary>Ids queued or being sent by this process, so the outbox sweep does not send them a second time.</summary>
+/// <summary>
+/// Ids queued or being sent by this process, so the outbox sweep does not send them a second time. Batches come and go
+/// whole, so one lock per batch (a set under a lock) costs less than a concurrent dictionary's lock per id.
+/// </summary>
 internal sealed class InFlightTasks
 {
-    private readonly ConcurrentDictionary<Guid, byte> _ids = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<Guid> _ids = [];
 
-    public int Count => _ids.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ids.Count;
+            }
+        }
+    }
 
-    public bool Contains(Guid id) => _ids.ContainsKey(id);
+    public bool Contains(Guid id)
+    {
+        lock (_lock)
+        {
+            return _ids.Contains(id);
+        }
+    }
 
     /// <summary>Marks one task in flight; false when it already is.</summary>
-    public bool TryAdd(Guid id) => _ids.TryAdd(id, 0);
+    public bool TryAdd(Guid id)
+    {
+        lock (_lock)
+        {
+            return _ids.Add(id);
+        }
+    }
 
     public void Add(ReadOnlySpan<GeneratedTask> tasks)
     {
-        foreach (var task in tasks)
+        lock (_lock)
         {
-            _ids.TryAdd(task.Id, 0);
+            foreach (var task in tasks)
+            {
+                _ids.Add(task.Id);
+            }
         }
     }
 
     public void Remove(ReadOnlySpan<GeneratedTask> tasks)
     {
-        foreach (var task in tasks)
+        lock (_lock)
         {
-            _ids.TryRemove(task.Id, out _);
+            foreach (var task in tasks)
+            {
+                _ids.Remove(task.Id);
+            }
+
+            // A set keeps the capacity of its largest size; after an outage's backlog it would hold it for good.
+            if (_ids.Count == 0)
+            {
+                _ids.TrimExcess();
+            }
         }
     }
 }

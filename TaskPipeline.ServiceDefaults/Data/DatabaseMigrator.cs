@@ -69,6 +69,11 @@ internal sealed partial class DatabaseMigrator(
 
             var applied = result.Scripts.Count();
             LogMigrated(logger, applied);
+
+            // This data source loaded the database's types when it first connected (above), maybe before the scripts
+            // (of this replica or one that held the lock first) created task_state: without a reload, reading or
+            // writing the mapped enum would fail for the life of the process.
+            await dataSource.ReloadTypesAsync(cancellationToken);
         }
         finally
         {

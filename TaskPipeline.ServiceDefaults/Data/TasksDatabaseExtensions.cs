@@ -34,6 +34,12 @@ public static class TasksDatabaseExtensions
             settings.MaxAutoPrepare = 32;
             settings.AutoPrepareMinUsages = 2;
             settings.NoResetOnClose = true;
+            // Npgsql tries GSS (Kerberos) encryption first by default, and says so on every start where libgssapi is
+            // missing (every container image); only those who ask for it get it.
+            if (!Names(connectionString, "GSS Encryption Mode", "GssEncryptionMode"))
+            {
+                settings.GssEncryptionMode = GssEncryptionMode.Disable;
+            }
             dataSource.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
             dataSource.MapEnum<TaskState>("task_state");
         });
@@ -41,6 +47,18 @@ public static class TasksDatabaseExtensions
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("tasksdb", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>Whether the connection string as written sets one of these keywords (not just supports them).</summary>
+    private static bool Names(string? connectionString, params string[] keywords)
+    {
+        if (!IsValid(connectionString))
+        {
+            return false;
+        }
+
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return keywords.Any(written.ContainsKey);
     }
 
     private static bool IsValid(string? connectionString)

@@ -1,0 +1,460 @@
+using System.Globalization;
+using Npgsql;
+using TaskPipeline.AppHost.Hosting;
+
+namespace TaskPipeline.AppHost.Benchmark;
+
+/// <summary>
+/// Runs the benchmark's workloads, each on a fresh app (embedded PostgreSQL with an empty database, the Consumer
+/// replicas, one Producer), and reports what the database and the kernel recorded. A run: start PostgreSQL and the
+/// Consumers; for max, measure the ceiling on that server; sample every process's CPU; start the Producer, which makes
+/// the run's tasks; wait until the database has every one of them done; sample again; read the statistics; stop.
+/// </summary>
+internal sealed class BenchmarkRunner(BenchmarkOptions options)
+{
+    /// <summary>The per-task "received" line is Information; at tens of thousands per second it would be the benchmark.</summary>
+    public const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Processing.TaskProcessorService";
+
+    /// <summary>Room for the Producer to run ahead of the Consumers at an unlimited rate (the default 1000 would pace it).</summary>
+    public const int MaxWorkloadBacklog = 50_000;
+
+    private const string ProductionEnvironment = "Production";
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FirstTaskPollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan FullCountInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+
+    private TextWriter Progress => options.Progress;
+
+    public async Task<List<BenchmarkReport>> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!BuildInfo.IsRelease)
+        {
+            await Progress.WriteLineAsync(
+                $"warning: this is a {BuildInfo.Configuration} build: its numbers mean little. For real ones: dotnet run -c Release --project TaskPipeline.AppHost -- bench …");
+        }
+
+        var reports = new List<BenchmarkReport>();
+        foreach (var run in Plan())
+        {
+            reports.Add(run.Kind == BenchmarkWorkload.Ceiling
+                ? await RunCeilingOnlyAsync(run, cancellationToken)
+                : await RunPipelineAsync(run, cancellationToken));
+        }
+
+        return reports;
+    }
+
+    private List<BenchmarkRun> Plan()
+    {
+        var max = new BenchmarkRun("max", BenchmarkWorkload.Max, options.Consumers, options.MaxTasks);
+        var steady = new BenchmarkRun("steady", BenchmarkWorkload.Steady, options.Consumers, options.SteadyTasks);
+        var scale = BenchmarkOptions.ScaleReplicas.Select(replicas => new BenchmarkRun("scale", BenchmarkWorkload.Max, replicas, options.MaxTasks));
+        return options.Workload switch
+        {
+            BenchmarkWorkload.Max => [max],
+            BenchmarkWorkload.Steady => [steady],
+            BenchmarkWorkload.Scale => [.. scale],
+            BenchmarkWorkload.Ceiling => [new BenchmarkRun("ceiling", BenchmarkWorkload.Ceiling, 0, options.MaxTasks)],
+            BenchmarkWorkload.All => [max, steady, .. scale],
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Workload, "unknown workload"),
+        };
+    }
+
+    private async Task<BenchmarkReport> RunPipelineAsync(BenchmarkRun run, CancellationToken cancellationToken)
+    {
+        var date = DateTimeOffset.UtcNow;
+        var load = BuildInfo.LoadAverage();
+        var label = $"[{run.Name}, {run.Consumers} consumer{(run.Consumers == 1 ? "" : "s")}]";
+        var pipeline = NewPipeline(run.Consumers, producers: 1);
+        var isMax = run.Kind == BenchmarkWorkload.Max;
+        // Steady measures latency in a steady state: a fresh process compiles its code on its first calls, which holds up
+        // the first second's tasks by hundreds of milliseconds. Those warm-up tasks run first and are left out.
+        var warmupTasks = isMax ? 0 : (long)Math.Round(options.Rate * options.WarmupSeconds);
+        var totalTasks = run.Tasks + warmupTasks;
+        pipeline.Set(PipelineOptions.ProducerResource, "Producer:Rate", isMax ? "0" : Invariant(options.Rate))
+            .Set(PipelineOptions.ProducerResource, "Producer:MaxTasks", Invariant(totalTasks))
+            .Set(PipelineOptions.ConsumerResource, PerTaskLogCategory, "Warning");
+        if (isMax)
+        {
+            pipeline.Set(PipelineOptions.ProducerResource, "Producer:MaxBacklog", Invariant(MaxWorkloadBacklog))
+                .Set(PipelineOptions.ConsumerResource, "Consumer:DelayPerValue", "00:00:00");
+        }
+
+        ApplyUserSettings(pipeline);
+        await Progress.WriteLineAsync($"{label} starting PostgreSQL and the consumers ({pipeline.StateDirectory})");
+        var timeout = options.Timeout ?? (isMax
+            ? TimeSpan.FromSeconds(120 + (run.Tasks / 2000.0))
+            : TimeSpan.FromSeconds(120 + (totalTasks / Math.Max(options.Rate, 1))));
+        try
+        {
+            await using var app = await PipelineApp.StartAsync(pipeline, cancellationToken);
+            await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+            var synchronousCommit = await ConfigureCommitAsync(dataSource, cancellationToken);
+
+            TaskStatistics? ceiling = null;
+            if (isMax)
+            {
+                ceiling = await CeilingBenchmark.RunAsync(app.ConnectionString, run.Tasks, cancellationToken);
+                await Progress.WriteLineAsync(
+                    $"{label} ceiling: {ceiling.Done:N0} tasks in {ceiling.Seconds:0.00} s = {ceiling.TasksPerSecond:N0} tasks/s (plain SQL, {CeilingBenchmark.BatchSize} rows per statement, {CeilingBenchmark.Connections} connections)");
+            }
+
+            // PostgreSQL and the consumers are idle now; the producer's CPU counts from its first stored task, so no
+            // process's start-up is counted as work on tasks.
+            var start = ResourceUsage.Sample(app.Resources);
+            await Progress.WriteLineAsync($"{label} producing {run.Tasks:N0} tasks{(isMax ? " at an unlimited rate" : $" at {options.Rate:N0}/s")}"
+                + (warmupTasks > 0 ? $" after {warmupTasks:N0} warm-up tasks ({options.WarmupSeconds:0.#} s, not measured)" : string.Empty));
+            start = start.With(await StartProducerAsync(app, dataSource, cancellationToken));
+            if (warmupTasks > 0)
+            {
+                // At a steady rate the warm-up tasks are the ones made in this time; the CPU window starts after it.
+                await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
+                start = ResourceUsage.Sample(app.Resources);
+            }
+
+            await WaitUntilAllDoneAsync(app, dataSource, totalTasks, timeout, label, cancellationToken);
+            var end = ResourceUsage.Sample(app.Resources);
+
+            var delayPerValue = DelayPerValue(pipeline);
+            var statistics = await TaskStatistics.ReadAsync(dataSource, "tasks", delayPerValue, warmupTasks, cancellationToken);
+            var warnings = Warnings(load);
+            foreach (var resource in (string[])[PipelineOptions.ConsumerResource, PipelineOptions.ProducerResource, PipelineOptions.PostgresResource])
+            {
+                if (start.Pids.TryGetValue(resource, out var before) && !before.SequenceEqual(end.Pids.GetValueOrDefault(resource) ?? []))
+                {
+                    warnings.Add($"a {resource} process was replaced during the run (pids {string.Join(',', before)} → {string.Join(',', end.Pids.GetValueOrDefault(resource) ?? [])}): its CPU figure is incomplete");
+                }
+            }
+
+            var settings = Settings(run, pipeline, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, ceiling is not null, warnings)
+                with { WarmupTasks = warmupTasks };
+            var report = Report(run, statistics, ceiling, start, end, settings);
+            await Progress.WriteLineAsync(
+                $"{label} {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s"
+                + (report.CeilingRatio is { } ratio ? $" ({ratio:0.00} of the ceiling)" : string.Empty)
+                + $"; latency p50 {report.LatencyMs.P50:0.0} ms, p99 {report.LatencyMs.P99:0.0} ms");
+            await Progress.WriteLineAsync($"{label} stopping");
+            await app.StopAsync(cancellationToken);
+            return report;
+        }
+        finally
+        {
+            DeleteStateDirectory(pipeline.StateDirectory!);
+        }
+    }
+
+    private async Task<BenchmarkReport> RunCeilingOnlyAsync(BenchmarkRun run, CancellationToken cancellationToken)
+    {
+        var date = DateTimeOffset.UtcNow;
+        var load = BuildInfo.LoadAverage();
+        // One Consumer creates the schema (its migrations) and is stopped again: nothing but this process talks to the server.
+        var pipeline = NewPipeline(consumers: 1, producers: 0);
+        ApplyUserSettings(pipeline);
+        await Progress.WriteLineAsync($"[ceiling] starting PostgreSQL ({pipeline.StateDirectory})");
+        try
+        {
+            await using var app = await PipelineApp.StartAsync(pipeline, cancellationToken);
+            await app.StopReplicaAsync(PipelineOptions.ConsumerResource, 0, cancellationToken);
+            await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+            var synchronousCommit = await ConfigureCommitAsync(dataSource, cancellationToken);
+
+            var start = ResourceUsage.Sample(app.Resources);
+            var ceiling = await CeilingBenchmark.RunAsync(app.ConnectionString, run.Tasks, cancellationToken);
+            var end = ResourceUsage.Sample(app.Resources);
+            var settings = Settings(run, pipeline, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, true, Warnings(load));
+            var report = Report(run, ceiling, ceiling, start, end, settings);
+            await Progress.WriteLineAsync($"[ceiling] {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s");
+            await app.StopAsync(cancellationToken);
+            return report;
+        }
+        finally
+        {
+            DeleteStateDirectory(pipeline.StateDirectory!);
+        }
+    }
+
+    private PipelineOptions NewPipeline(int consumers, int producers) => new()
+    {
+        StateDirectory = options.StateDirectory
+            ?? Path.Combine(Path.GetTempPath(), $"taskpipeline-bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..48]),
+        Fresh = true,
+        ConsumerReplicas = consumers,
+        ProducerReplicas = producers,
+        DeferProducers = true,
+        Environment = ProductionEnvironment,
+        // Scrapes would be load the benchmark did not ask for.
+        Prometheus = false,
+        Output = options.ServiceOutput,
+        Projects = options.Projects,
+    };
+
+    private void ApplyUserSettings(PipelineOptions pipeline)
+    {
+        foreach (var (resource, settings) in options.Settings)
+        {
+            foreach (var (key, value) in settings)
+            {
+                pipeline.Set(resource, key, value);
+            }
+        }
+    }
+
+    /// <summary>Applies --unsafe-commit to the whole server and returns synchronous_commit as the server reports it.</summary>
+    private async Task<string> ConfigureCommitAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (options.UnsafeCommit)
+        {
+            await using var alter = dataSource.CreateCommand("ALTER SYSTEM SET synchronous_commit = 'off'");
+            await alter.ExecuteNonQueryAsync(cancellationToken);
+            await using var reload = dataSource.CreateCommand("SELECT pg_reload_conf()");
+            await reload.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // A reload reaches each backend between its statements: ask until this session sees it (or give the truth).
+        string setting;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        do
+        {
+            await using var show = dataSource.CreateCommand("SHOW synchronous_commit");
+            setting = (string)(await show.ExecuteScalarAsync(cancellationToken))!;
+            if (!options.UnsafeCommit || setting == "off")
+            {
+                break;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return setting;
+    }
+
+    private static async Task<string> ServerVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SHOW server_version");
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Starts the producer and samples its CPU as soon as its first batch is stored: what it spent before that is
+    /// start-up (runtime, JIT, configuration, migrations check), not work on tasks.
+    /// </summary>
+    private static async Task<ResourceUsage> StartProducerAsync(PipelineApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var starting = app.StartReplicaAsync(PipelineOptions.ProducerResource, 0, cancellationToken);
+        while (await ScalarAsync(dataSource, "SELECT EXISTS (SELECT FROM tasks)::int", cancellationToken) == 0)
+        {
+            if (starting.IsFaulted || starting.IsCanceled)
+            {
+                await starting;
+            }
+
+            await Task.Delay(FirstTaskPollInterval, cancellationToken);
+        }
+
+        var usage = ResourceUsage.Sample(app.Resources.Where(resource => resource.Name == PipelineOptions.ProducerResource));
+        await starting;
+        return usage;
+    }
+
+    /// <summary>
+    /// Polls the database until <paramref name="tasks"/> tasks exist and all are done. The frequent check is whether any
+    /// task is received or processing; only when none is are all rows counted, at most once a second.
+    /// </summary>
+    private async Task WaitUntilAllDoneAsync(
+        PipelineApp app, NpgsqlDataSource dataSource, long tasks, TimeSpan timeout, string label, CancellationToken cancellationToken)
+    {
+        var started = DateTime.UtcNow;
+        var lastFullCount = DateTime.MinValue;
+        var lastProgress = started;
+        (long Total, long Done) counts = (0, 0);
+        while (true)
+        {
+            var now = DateTime.UtcNow;
+            if (now - started > timeout)
+            {
+                throw new BenchmarkException(
+                    $"{label} not all tasks were done after {timeout.TotalSeconds:0} s (last count: {counts.Done} done of {counts.Total} stored, {tasks} expected)",
+                    Tails(app));
+            }
+
+            // EXISTS stops at the first row of either partial index: polling costs the server next to nothing, where
+            // counting a backlog of tens of thousands ten times a second would cost it a good part of a core.
+            var pending = await ScalarAsync(
+                dataSource,
+                "SELECT (EXISTS (SELECT FROM tasks WHERE state = 'received') OR EXISTS (SELECT FROM tasks WHERE state = 'processing'))::int",
+                cancellationToken);
+            if (pending == 0 && now - lastFullCount >= FullCountInterval)
+            {
+                lastFullCount = now;
+                counts = await CountAsync(dataSource, cancellationToken);
+                if (counts.Total >= tasks)
+                {
+                    if (counts.Done == counts.Total)
+                    {
+                        return;
+                    }
+
+                    throw new BenchmarkException(
+                        $"{label} {counts.Total - counts.Done} of {counts.Total} tasks ended other than done (failed or canceled)", Tails(app));
+                }
+            }
+
+            if (now - lastProgress >= ProgressInterval)
+            {
+                lastProgress = now;
+                // The server's statistics lag by up to a second, which is good enough to show that things move.
+                var stored = await ScalarAsync(dataSource, "SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname = 'tasks'", cancellationToken);
+                await Progress.WriteLineAsync($"{label} {(now - started).TotalSeconds:0} s: about {stored:N0} of {tasks:N0} tasks stored");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private static async Task<(long Total, long Done)> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*), count(*) FILTER (WHERE state = 'done') FROM tasks");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static List<string> Tails(PipelineApp app) =>
+    [
+        .. app.Resources
+            .Where(resource => resource.Name != PipelineOptions.PostgresResource)
+            .SelectMany(resource => app.GetLogs(resource.Name, resource.Replica).TakeLast(10).Select(line => $"{resource.Label} | {line}")),
+        .. app.GetLogs(PipelineOptions.PostgresResource).TakeLast(10).Select(line => $"postgres | {line}"),
+    ];
+
+    private static BenchmarkReport Report(
+        BenchmarkRun run, TaskStatistics statistics, TaskStatistics? ceiling, ResourceUsage start, ResourceUsage end, BenchmarkSettingsReport settings)
+    {
+        var tasks = statistics.Done;
+        double? CpuPer1000(string resource) => end.Cpu.ContainsKey(resource)
+            ? Math.Round(end.CpuSince(start, resource).TotalMilliseconds * 1000 / Math.Max(tasks, 1), 1)
+            : null;
+        double? PeakMb(string resource) => end.PeakRss.TryGetValue(resource, out var bytes) ? Math.Round(bytes / 1024d / 1024d, 1) : null;
+
+        var isCeiling = run.Kind == BenchmarkWorkload.Ceiling;
+        return new BenchmarkReport
+        {
+            Workload = run.Name,
+            Tasks = tasks,
+            Seconds = Math.Round(statistics.Seconds, 3),
+            TasksPerSecond = Math.Round(statistics.TasksPerSecond),
+            CeilingTasksPerSecond = ceiling is null ? null : Math.Round(ceiling.TasksPerSecond),
+            CeilingRatio = ceiling is { TasksPerSecond: > 0 } ? Math.Round(statistics.TasksPerSecond / ceiling.TasksPerSecond, 3) : null,
+            LatencyMs = statistics.Latency,
+            LatencyBeyondDelayMs = statistics.LatencyBeyondDelay,
+            CpuMsPer1000Tasks = new ResourceFigures(
+                isCeiling ? null : CpuPer1000(PipelineOptions.ProducerResource),
+                isCeiling ? null : CpuPer1000(PipelineOptions.ConsumerResource),
+                CpuPer1000(PipelineOptions.PostgresResource)),
+            PeakRssMb = new ResourceFigures(
+                isCeiling ? null : PeakMb(PipelineOptions.ProducerResource),
+                isCeiling ? null : PeakMb(PipelineOptions.ConsumerResource),
+                PeakMb(PipelineOptions.PostgresResource)),
+            Settings = settings,
+        };
+    }
+
+    private static BenchmarkSettingsReport Settings(
+        BenchmarkRun run,
+        PipelineOptions pipeline,
+        string synchronousCommit,
+        string serverVersion,
+        DateTimeOffset date,
+        double load,
+        bool ceiling,
+        List<string> warnings)
+    {
+        var producer = ServiceSettings.Read(
+            pipeline.Projects[PipelineOptions.ProducerResource], "Producer", SettingsOf(pipeline, PipelineOptions.ProducerResource));
+        var consumer = ServiceSettings.Read(
+            pipeline.Projects[PipelineOptions.ConsumerResource], "Consumer", SettingsOf(pipeline, PipelineOptions.ConsumerResource));
+        var isCeiling = run.Kind == BenchmarkWorkload.Ceiling;
+        return new BenchmarkSettingsReport
+        {
+            Consumers = isCeiling ? 0 : run.Consumers,
+            Producers = isCeiling ? 0 : 1,
+            Rate = isCeiling ? 0 : double.Parse(producer.GetValueOrDefault("Producer:Rate", "0"), CultureInfo.InvariantCulture),
+            DelayPerValueMs = isCeiling ? 0 : DelayPerValue(pipeline).TotalMilliseconds,
+            SynchronousCommit = synchronousCommit,
+            ProducerBatchSize = isCeiling ? 0 : int.Parse(producer.GetValueOrDefault("Producer:BatchSize", "0"), CultureInfo.InvariantCulture),
+            ConsumerMaxBatchSize = isCeiling ? 0 : int.Parse(consumer.GetValueOrDefault("Consumer:MaxBatchSize", "0"), CultureInfo.InvariantCulture),
+            Ceiling = ceiling ? new CeilingSettings(CeilingBenchmark.BatchSize, CeilingBenchmark.Connections) : null,
+            Producer = isCeiling ? new SortedDictionary<string, string>() : producer,
+            Consumer = isCeiling ? new SortedDictionary<string, string>() : consumer,
+            Environment = pipeline.Environment,
+            Build = BuildInfo.Configuration,
+            Commit = BuildInfo.Commit,
+            Date = date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            Machine = new MachineSettings(Environment.ProcessorCount, load, serverVersion, BuildInfo.Runtime, BuildInfo.Os),
+            Warnings = warnings,
+        };
+    }
+
+    private static IDictionary<string, string?>? SettingsOf(PipelineOptions pipeline, string resource) =>
+        pipeline.Settings.TryGetValue(resource, out var settings) ? settings : null;
+
+    private static TimeSpan DelayPerValue(PipelineOptions pipeline)
+    {
+        var consumer = ServiceSettings.Read(
+            pipeline.Projects[PipelineOptions.ConsumerResource], "Consumer", SettingsOf(pipeline, PipelineOptions.ConsumerResource));
+        return consumer.TryGetValue("Consumer:DelayPerValue", out var text) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var delay)
+            ? delay
+            : TimeSpan.FromMilliseconds(1);
+    }
+
+    private List<string> Warnings(double load)
+    {
+        var warnings = new List<string>();
+        if (!BuildInfo.IsRelease)
+        {
+            warnings.Add($"{BuildInfo.Configuration} build: not representative; use -c Release");
+        }
+
+        if (load > Environment.ProcessorCount / 2.0)
+        {
+            warnings.Add($"the machine was busy when the run started (load average {load.ToString("0.00", CultureInfo.InvariantCulture)} on {Environment.ProcessorCount} cores)");
+        }
+
+        if (options.UnsafeCommit)
+        {
+            warnings.Add("synchronous_commit = off: a crash may lose the last commits; not the durable headline");
+        }
+
+        return warnings;
+    }
+
+    private void DeleteStateDirectory(string path)
+    {
+        if (options.StateDirectory is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Progress.WriteLine($"note: could not delete {path}: {exception.Message}");
+        }
+    }
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    private sealed record BenchmarkRun(string Name, BenchmarkWorkload Kind, int Consumers, long Tasks);
+}

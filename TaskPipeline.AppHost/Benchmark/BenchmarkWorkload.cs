@@ -1,0 +1,19 @@
+namespace TaskPipeline.AppHost.Benchmark;
+
+internal enum BenchmarkWorkload
+{
+    /// <summary>Unlimited rate, no simulated work: throughput, with the ceiling measured in the same run.</summary>
+    Max,
+
+    /// <summary>A fixed rate with the default simulated work: latency.</summary>
+    Steady,
+
+    /// <summary><see cref="Max"/> with 1, 2 and 4 Consumer replicas.</summary>
+    Scale,
+
+    /// <summary>Only the ceiling: the lifecycle as plain batched SQL, no services.</summary>
+    Ceiling,
+
+    /// <summary>Max, steady and scale, one after the other.</summary>
+    All,
+}

@@ -1,0 +1,3 @@
+namespace TaskPipeline.AppHost.Benchmark;
+
+internal sealed record CeilingSettings(int BatchSize, int Connections);

@@ -1,0 +1,7 @@
+namespace TaskPipeline.AppHost.Benchmark;
+
+/// <summary>
+/// One figure per resource. Consumer CPU is the sum over its replicas, consumer memory the largest replica;
+/// PostgreSQL's memory is its largest process (each one counts the shared buffers it touched, so a sum would not mean much).
+/// </summary>
+internal sealed record ResourceFigures(double? Producer, double? Consumer, double? Postgres);

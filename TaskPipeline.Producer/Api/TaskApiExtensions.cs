@@ -1,0 +1,147 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
+using TaskPipeline.Producer.Generation;
+using TaskPipeline.ServiceDefaults.Data;
+
+namespace TaskPipeline.Producer.Api;
+
+internal static class TaskApiExtensions
+{
+    /// <summary>The largest request body the API reads (a task is about 30 bytes of JSON).</summary>
+    public const int MaxRequestBodySize = 16 * 1024;
+
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>The Task API (create, read, list, cancel, retry, stats, notifications) and its OpenAPI document.</summary>
+    public static TBuilder AddTaskApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddProducerCore();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, TaskApiJsonContext.Default);
+            // Numbers are numbers (the web defaults also read them from strings), here and in the OpenAPI schemas.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddOpenApi(openApi =>
+        {
+            // The API only: not the profiling routes that share the application.
+            openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            openApi.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "TaskPipeline Producer API";
+                document.Info.Version = "v1";
+                document.Info.Description =
+                    "Create, read, list, cancel and retry tasks, count them, and follow their terminal state changes as "
+                    + "Server-Sent Events. Errors are ProblemDetails (RFC 9457); invalid input is a 400 naming each bad field.";
+                return Task.CompletedTask;
+            });
+            openApi.AddOperationTransformer(ParameterSchema.ApplyAsync);
+            openApi.AddSchemaTransformer((schema, context, _) =>
+            {
+                // Nullable only so that an omitted field is told from 0; null is not a valid value.
+                if (context.JsonTypeInfo.Type == typeof(CreateTaskRequest))
+                {
+                    foreach (var property in schema.Properties?.Values.OfType<OpenApiSchema>() ?? [])
+                    {
+                        property.Type &= ~JsonSchemaType.Null;
+                    }
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
+        services.TryAddSingleton<TaskRepository>();
+        services.TryAddSingleton<TaskEventQuery>();
+        services.TryAddSingleton<TaskEventHub>();
+        services.TryAddSingleton<TaskHandoff>();
+        services.TryAddSingleton<DatabaseListener>();
+        services.AddHostedService<TaskEventRelay>();
+        return builder;
+    }
+
+    public static WebApplication MapTaskApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        // Errors answered without a body (unknown route, wrong method, wrong content type) get a ProblemDetails too.
+        app.UseStatusCodePages();
+        app.MapOpenApi(OpenApiPath);
+
+        var api = app.MapGroup("/api").WithMetadata(new RequestBodyLimit(MaxRequestBodySize));
+
+        var tasks = api.MapGroup("/tasks").WithTags("Tasks");
+        tasks.MapPost(string.Empty, TaskEndpoints.CreateAsync)
+            .WithName("CreateTask")
+            .WithSummary("Create a task")
+            .WithDescription("Stores the task as received and sends it to a Consumer at once. Both fields are required.")
+            .Accepts<CreateTaskRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapGet(string.Empty, TaskEndpoints.ListAsync)
+            .WithName("ListTasks")
+            .WithSummary("List tasks, newest first")
+            .WithDescription("Keyset pagination: pass the page's `next` as `after` for the next page; `next` is null on the last one.")
+            .WithMetadata(
+                ParameterSchema.OneOf("state", [.. Enum.GetValues<TaskState>().Select(TaskStates.Name)]),
+                ParameterSchema.Integer("type", 0, TaskGenerator.TypeCount - 1),
+                ParameterSchema.Integer("limit", 1, TaskEndpoints.MaxPageSize),
+                ParameterSchema.Uuid("after"))
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapGet("/{id}", TaskEndpoints.GetAsync)
+            .WithName("GetTask")
+            .WithSummary("Read a task")
+            .WithMetadata(ParameterSchema.Uuid("id"))
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapPost("/{id}/cancel", TaskEndpoints.CancelAsync)
+            .WithName("CancelTask")
+            .WithSummary("Cancel a received or processing task")
+            .WithMetadata(ParameterSchema.Uuid("id"))
+            .WithDescription("A Consumer working on it stops at once and never marks it done. 409 when the task already ended.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapPost("/{id}/retry", TaskEndpoints.RetryAsync)
+            .WithName("RetryTask")
+            .WithSummary("Requeue a failed (dead-lettered) or canceled task")
+            .WithMetadata(ParameterSchema.Uuid("id"))
+            .WithDescription("Back to received with its attempts reset; it flows through the pipeline again. 409 in any other state.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        tasks.MapPost("/retry", TaskEndpoints.RetryManyAsync)
+            .WithName("RetryTasks")
+            .WithSummary("Requeue every failed (or canceled) task, optionally of one type")
+            .WithMetadata(
+                ParameterSchema.OneOf("state", TaskStates.Name(TaskState.Failed), TaskStates.Name(TaskState.Canceled)),
+                ParameterSchema.Integer("type", 0, TaskGenerator.TypeCount - 1))
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/stats", TaskEndpoints.StatsAsync)
+            .WithTags("Stats")
+            .WithName("GetStats")
+            .WithSummary("Count tasks per state, and done tasks and their value sum per type")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/notifications", NotificationEndpoints.SubscribeAsync)
+            .WithTags("Notifications")
+            .WithName("StreamNotifications")
+            .WithSummary("Follow terminal state changes as Server-Sent Events")
+            .WithDescription(
+                "Each event: `id:` its number, `event:` completed, failed or canceled, `data:` the task as JSON. "
+                + "Reconnect with the Last-Event-ID header to receive every later event still in the table first.")
+            .WithMetadata(ParameterSchema.OneOf("type", NotificationFilter.Names))
+            .Produces<TaskResponse>(StatusCodes.Status200OK, TaskEventStream.ContentType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+}

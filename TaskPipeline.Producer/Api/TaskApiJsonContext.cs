@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TaskPipeline.Producer.Api;
+
+/// <summary>
+/// Source-generated serialization of the API's bodies. Numbers are strict: <c>"type": "3"</c> is an error like any
+/// other wrong type, not a number.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(CreateTaskRequest))]
+[JsonSerializable(typeof(TaskResponse))]
+[JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(TaskStats))]
+[JsonSerializable(typeof(RetryManyResponse))]
+internal sealed partial class TaskApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,253 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskPipeline.Producer.Generation;
+using TaskPipeline.ServiceDefaults.Data;
+
+namespace TaskPipeline.Producer.Api;
+
+/// <summary>The route handlers of <c>/api/tasks</c>.</summary>
+internal static class TaskEndpoints
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    private const string BodyShape = "a JSON object: {\"type\": 0-9, \"value\": 0-99}";
+
+    public static async Task<Results<Created<TaskResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        HttpRequest request,
+        TaskRepository repository,
+        TaskHandoff handoff,
+        ProducerMetrics metrics,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        // A body that is not application/json never gets here: the route accepts only JSON (415 otherwise).
+        CreateTaskRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(request.Body, TaskApiJsonContext.Default.CreateTaskRequest, cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            return InvalidBody(exception.Path);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "The body is too large.",
+                detail: $"A request body may have at most {TaskApiExtensions.MaxRequestBodySize} bytes.");
+        }
+
+        if (body is null)
+        {
+            return ApiResults.Invalid("body", $"must be {BodyShape}");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        Require(body.Type, "type", TaskGenerator.TypeCount - 1, errors);
+        Require(body.Value, "value", TaskGenerator.ValueCount - 1, errors);
+        if (errors.Count > 0)
+        {
+            return ApiResults.Invalid(errors);
+        }
+
+        var task = new GeneratedTask(Guid.CreateVersion7(time.GetUtcNow()), (short)body.Type!.Value, (short)body.Value!.Value);
+        var stored = await repository.InsertAsync(task.Id, task.Type, task.Value, cancellationToken);
+        metrics.Produced([task]);
+        var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
+        TaskApiLog.TaskCreated(logger, task.Id, task.Type, task.Value);
+        await handoff.SendAsync(task);
+        return TypedResults.Created($"/api/tasks/{task.Id}", stored);
+    }
+
+    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        [Description("The task's id (a UUID).")] string id,
+        TaskRepository repository,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseId(id, out var taskId))
+        {
+            return ApiResults.InvalidId();
+        }
+
+        return await repository.GetAsync(taskId, cancellationToken) is { } task
+            ? TypedResults.Ok(task)
+            : ApiResults.TaskNotFound(taskId);
+    }
+
+    public static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListAsync(
+        [Description("Only tasks in this state: received, processing, done, failed or canceled.")] string? state,
+        [Description("Only tasks of this type, 0 to 9.")] string? type,
+        [Description("Tasks per page, 1 to 1000 (default 100).")] string? limit,
+        [Description("The `next` of the previous page: tasks older than this id.")] string? after,
+        TaskRepository repository,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        TaskState? stateFilter = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            if (TaskStates.TryParse(state, out var parsed))
+            {
+                stateFilter = parsed;
+            }
+            else
+            {
+                errors["state"] = [$"must be one of {TaskStates.Allowed} (was '{state}')"];
+            }
+        }
+
+        var typeFilter = QueryParameters.Integer(type, "type", 0, TaskGenerator.TypeCount - 1, errors);
+        var pageSize = QueryParameters.Integer(limit, "limit", 1, MaxPageSize, errors) ?? DefaultPageSize;
+        Guid? before = null;
+        if (!string.IsNullOrEmpty(after))
+        {
+            if (QueryParameters.TryParseId(after, out var cursor))
+            {
+                before = cursor;
+            }
+            else
+            {
+                errors["after"] = ["must be the `next` of a previous page (a task id)"];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiResults.Invalid(errors);
+        }
+
+        var (items, more) = await repository.ListAsync(stateFilter, (short?)typeFilter, before, pageSize, cancellationToken);
+        return TypedResults.Ok(new TaskPage(items, more ? items[^1].Id : null));
+    }
+
+    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> CancelAsync(
+        [Description("The task's id (a UUID).")] string id,
+        TaskRepository repository,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseId(id, out var taskId))
+        {
+            return ApiResults.InvalidId();
+        }
+
+        // The statement reports the state it saw before waiting for the row; when that was still cancelable, a
+        // Consumer finished the task meanwhile, and the next run sees it terminal.
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await repository.CancelAsync(taskId, cancellationToken) is not { } result)
+            {
+                return ApiResults.TaskNotFound(taskId);
+            }
+
+            var (changed, task) = result;
+            if (changed)
+            {
+                var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
+                TaskApiLog.TaskCanceled(logger, taskId);
+                return TypedResults.Ok(task);
+            }
+
+            if (TaskStates.IsTerminal(task.State) || attempt == 3)
+            {
+                return ApiResults.Conflict(
+                    "The task cannot be canceled.",
+                    task,
+                    $"Task {taskId} is already {TaskStates.Name(task.State)}; only received or processing tasks can be canceled.");
+            }
+        }
+    }
+
+    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> RetryAsync(
+        [Description("The task's id (a UUID).")] string id,
+        TaskRepository repository,
+        TaskHandoff handoff,
+        IOptions<ProducerOptions> options,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseId(id, out var taskId))
+        {
+            return ApiResults.InvalidId();
+        }
+
+        if (await repository.RetryAsync(taskId, options.Value.RedispatchAfter, cancellationToken) is not { } result)
+        {
+            return ApiResults.TaskNotFound(taskId);
+        }
+
+        var (changed, task) = result;
+        if (!changed)
+        {
+            return ApiResults.Conflict(
+                "The task cannot be retried.",
+                task,
+                $"Task {taskId} is {TaskStates.Name(task.State)}; only failed or canceled tasks can be retried.");
+        }
+
+        var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
+        TaskApiLog.TaskRequeued(logger, taskId);
+        await handoff.SendAsync(new GeneratedTask(task.Id, (short)task.Type, (short)task.Value));
+        return TypedResults.Ok(task);
+    }
+
+    public static async Task<Results<Ok<RetryManyResponse>, ValidationProblem>> RetryManyAsync(
+        [Description("failed (the dead letter, default) or canceled.")] string? state,
+        [Description("Only tasks of this type, 0 to 9.")] string? type,
+        TaskRepository repository,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var from = TaskState.Failed;
+        if (!string.IsNullOrEmpty(state) && !(TaskStates.TryParse(state, out from) && from is TaskState.Failed or TaskState.Canceled))
+        {
+            errors["state"] = [$"must be failed or canceled (was '{state}')"];
+        }
+
+        var typeFilter = QueryParameters.Integer(type, "type", 0, TaskGenerator.TypeCount - 1, errors);
+        if (errors.Count > 0)
+        {
+            return ApiResults.Invalid(errors);
+        }
+
+        var count = await repository.RetryManyAsync(from, (short?)typeFilter, cancellationToken);
+        var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
+        TaskApiLog.TasksRequeued(logger, count, from, typeFilter);
+        return TypedResults.Ok(new RetryManyResponse(count));
+    }
+
+    public static async Task<Ok<TaskStats>> StatsAsync(TaskRepository repository, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await repository.StatsAsync(cancellationToken));
+
+    private static void Require(int? value, string name, int max, Dictionary<string, string[]> errors)
+    {
+        if (value is null)
+        {
+            errors[name] = [$"is required: an integer from 0 to {max}"];
+        }
+        else if (value < 0 || value > max)
+        {
+            errors[name] = [$"must be from 0 to {max} (was {value})"];
+        }
+    }
+
+    /// <summary>A body that does not deserialize: the field it stopped at when there is one ($.type, $.value), else the body.</summary>
+    private static ValidationProblem InvalidBody(string? path)
+    {
+        var field = path?.StartsWith("$.", StringComparison.Ordinal) == true ? path[2..].ToLowerInvariant() : null;
+        return field switch
+        {
+            "type" => ApiResults.Invalid("type", $"must be an integer from 0 to {TaskGenerator.TypeCount - 1}"),
+            "value" => ApiResults.Invalid("value", $"must be an integer from 0 to {TaskGenerator.ValueCount - 1}"),
+            _ => ApiResults.Invalid("body", $"must be {BodyShape}"),
+        };
+    }
+}

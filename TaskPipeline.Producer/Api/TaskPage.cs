@@ -1,0 +1,9 @@
+using System.ComponentModel;
+
+namespace TaskPipeline.Producer.Api;
+
+/// <summary>One page of <c>GET /api/tasks</c>, newest first.</summary>
+internal sealed record TaskPage(
+    IReadOnlyList<TaskResponse> Items,
+    [property: Description("Pass as `after` to get the next page; null on the last page.")]
+    Guid? Next);

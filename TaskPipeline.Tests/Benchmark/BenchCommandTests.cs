@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TaskPipeline.AppHost.Benchmark;
+using TaskPipeline.Tests.Support;
+
+namespace TaskPipeline.Tests.Benchmark;
+
+/// <summary>
+/// The benchmark command, small: every workload through the built AppHost exactly as the README runs it (a real
+/// embedded PostgreSQL, real services), checking that the report is complete and sane. No speed is asserted: these
+/// numbers come from a busy test machine; the point is that the command keeps working.
+/// </summary>
+public sealed class BenchCommandTests
+{
+    private const int SmokeTasks = 2000;
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task AllWorkloadsRunSmallAndReportEveryFieldWithSaneValues()
+    {
+        // max (2 consumers, with its ceiling), steady (4 s at 500/s), then scale with 1, 2 and 4 consumers.
+        var reports = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500");
+
+        Assert.Equal(["max", "steady", "scale", "scale", "scale"], reports.Select(r => r.GetProperty("workload").GetString()));
+        Assert.Equal([2, 2, 1, 2, 4], reports.Select(r => r.GetProperty("settings").GetProperty("consumers").GetInt32()));
+        foreach (var report in reports)
+        {
+            var workload = report.GetProperty("workload").GetString();
+            AssertCommonFields(report);
+            AssertPositive(report.GetProperty("cpuMsPer1000Tasks"), "producer", "consumer", "postgres");
+            AssertPositive(report.GetProperty("peakRssMb"), "producer", "consumer", "postgres");
+
+            var settings = report.GetProperty("settings");
+            Assert.Equal("on", settings.GetProperty("synchronousCommit").GetString());
+            Assert.Equal(1, settings.GetProperty("producers").GetInt32());
+            Assert.Equal("Warning", settings.GetProperty("consumer").GetProperty(BenchmarkRunner.PerTaskLogCategory).GetString());
+            Assert.True(settings.GetProperty("producerBatchSize").GetInt32() > 0);
+            Assert.True(settings.GetProperty("consumerMaxBatchSize").GetInt32() > 0);
+            if (workload == "steady")
+            {
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingTasksPerSecond").ValueKind);
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingRatio").ValueKind);
+                Assert.Equal(500, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(1, settings.GetProperty("delayPerValueMs").GetDouble());
+                // Each task's own simulated delay (value × 1 ms) is part of its latency, never of what is beyond it.
+                Assert.True(report.GetProperty("latencyMs").GetProperty("max").GetDouble() >= report.GetProperty("latencyBeyondDelayMs").GetProperty("max").GetDouble());
+            }
+            else
+            {
+                Assert.True(report.GetProperty("ceilingTasksPerSecond").GetDouble() > 0);
+                Assert.True(report.GetProperty("ceilingRatio").GetDouble() > 0);
+                Assert.Equal(0, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(0, settings.GetProperty("delayPerValueMs").GetDouble());
+                Assert.Equal(CeilingBenchmark.BatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task CeilingRunsAloneAndUnsafeCommitIsLabelled()
+    {
+        var reports = await RunBenchAsync("ceiling", "--tasks", "2000", "--unsafe-commit");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("ceiling", report.GetProperty("workload").GetString());
+        AssertCommonFields(report);
+        Assert.Equal(report.GetProperty("tasksPerSecond").GetDouble(), report.GetProperty("ceilingTasksPerSecond").GetDouble());
+        AssertPositive(report.GetProperty("cpuMsPer1000Tasks"), "postgres");
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("cpuMsPer1000Tasks").GetProperty("consumer").ValueKind);
+        var settings = report.GetProperty("settings");
+        Assert.Equal("off", settings.GetProperty("synchronousCommit").GetString());
+        Assert.Contains(settings.GetProperty("warnings").EnumerateArray(), warning => warning.GetString()!.Contains("synchronous_commit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ProcFsReadsThisProcesssCpuAndPeakMemory()
+    {
+        // Burn a little CPU so the figure cannot be zero at the kernel's 10 ms resolution.
+        var until = Stopwatch.StartNew();
+        var spin = 0L;
+        while (until.ElapsedMilliseconds < 50)
+        {
+            spin++;
+        }
+
+        var cpu = ProcFs.ReadCpu(Environment.ProcessId);
+
+        Assert.True(spin > 0);
+        Assert.NotNull(cpu);
+        Assert.True(cpu.Value.Own > TimeSpan.Zero);
+        Assert.True(cpu.Value.ParentPid > 0);
+        Assert.True(ProcFs.ReadPeakRss(Environment.ProcessId) > 1024 * 1024);
+        Assert.Contains(ProcFs.ReadChildren(cpu.Value.ParentPid), child => child.Pid == Environment.ProcessId);
+        Assert.Null(ProcFs.ReadCpu(int.MaxValue));
+    }
+
+    private static void AssertCommonFields(JsonElement report)
+    {
+        Assert.Equal(SmokeTasks, report.GetProperty("tasks").GetInt64());
+        Assert.True(report.GetProperty("seconds").GetDouble() > 0);
+        Assert.True(report.GetProperty("tasksPerSecond").GetDouble() > 0);
+        foreach (var name in (string[])["latencyMs", "latencyBeyondDelayMs"])
+        {
+            var latency = report.GetProperty(name);
+            var p50 = latency.GetProperty("p50").GetDouble();
+            var p95 = latency.GetProperty("p95").GetDouble();
+            var p99 = latency.GetProperty("p99").GetDouble();
+            var max = latency.GetProperty("max").GetDouble();
+            Assert.True(p50 <= p95 && p95 <= p99 && p99 <= max, $"{name}: {p50} ≤ {p95} ≤ {p99} ≤ {max}");
+        }
+
+        Assert.True(report.GetProperty("latencyMs").GetProperty("p50").GetDouble() >= 0);
+        var settings = report.GetProperty("settings");
+        Assert.False(string.IsNullOrEmpty(settings.GetProperty("build").GetString()));
+        Assert.False(string.IsNullOrEmpty(settings.GetProperty("commit").GetString()));
+        Assert.True(DateTimeOffset.TryParse(settings.GetProperty("date").GetString(), CultureInfo.InvariantCulture, out _));
+        Assert.Equal(Environment.ProcessorCount, settings.GetProperty("machine").GetProperty("processors").GetInt32());
+        Assert.StartsWith("15", settings.GetProperty("machine").GetProperty("postgres").GetString() ?? "", StringComparison.Ordinal);
+    }
+
+    private static void AssertPositive(JsonElement figures, params string[] resources)
+    {
+        foreach (var resource in resources)
+        {
+            Assert.True(figures.GetProperty(resource).GetDouble() > 0, $"{resource}: {figures.GetProperty(resource)}");
+        }
+    }
+
+    /// <summary>Runs <c>dotnet TaskPipeline.AppHost.dll bench --workload …</c>; the JSON on stdout must equal the file's.</summary>
+    private static async Task<List<JsonElement>> RunBenchAsync(string workload, params string[] arguments)
+    {
+        var directory = TestDirectories.Create($"bench-{workload}");
+        try
+        {
+            var output = Path.Combine(directory, "report.json");
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = directory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in (string[])[typeof(BenchmarkRunner).Assembly.Location, "bench", "--workload", workload, "--output", output, "--state-dir", directory, .. arguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(CommandTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"bench --workload {workload} did not finish within {CommandTimeout}: {await stderr}");
+            }
+
+            Assert.True(process.ExitCode == 0, $"bench --workload {workload} exited with {process.ExitCode}: {await stderr}");
+            var printed = (await stdout).Trim();
+            Assert.Equal(printed, (await File.ReadAllTextAsync(output)).Trim());
+
+            using var document = JsonDocument.Parse(printed);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Array
+                ? [.. root.EnumerateArray().Select(report => report.Clone())]
+                : [root.Clone()];
+        }
+        finally
+        {
+            TestDirectories.Delete(directory);
+        }
+    }
+}
