@@ -39,6 +39,7 @@ internal static class CeilingBenchmark
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.MaxAutoPrepare = 8;
         builder.ConnectionStringBuilder.ApplicationName = "taskpipeline-bench-ceiling";
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
         await using var dataSource = builder.Build();
 
         await ExecuteAsync(dataSource, $"DROP TABLE IF EXISTS {Table}", cancellationToken);

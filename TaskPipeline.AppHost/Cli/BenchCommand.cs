@@ -79,6 +79,12 @@ internal static class BenchCommand
             HelpName = "s",
         };
 
+        var stateDirectory = new Option<string?>("--state-dir")
+        {
+            Description = "Where each run's PostgreSQL keeps its data, emptied when the run starts [default: a new folder in the temp folder, deleted afterwards]",
+            HelpName = "path",
+        };
+
         var verbose = new Option<bool>("--verbose")
         {
             Description = "Print the services' and PostgreSQL's output (stderr)",
@@ -86,7 +92,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Benchmarks the pipeline on a fresh app and prints a JSON report (build with -c Release for real numbers).")
         {
-            workload, tasks, seconds, rate, warmup, pipeline.Consumers, unsafeCommit, output, timeout, pipeline.StateDirectory, pipeline.Settings, verbose,
+            workload, tasks, seconds, rate, warmup, pipeline.Consumers, unsafeCommit, output, timeout, stateDirectory, pipeline.Settings, verbose,
         };
 
         command.SetAction(async (parseResult, _) =>
@@ -100,7 +106,7 @@ internal static class BenchCommand
                 WarmupSeconds = parseResult.GetValue(warmup),
                 Consumers = parseResult.GetValue(pipeline.Consumers),
                 UnsafeCommit = parseResult.GetValue(unsafeCommit),
-                StateDirectory = parseResult.GetValue(pipeline.StateDirectory),
+                StateDirectory = parseResult.GetValue(stateDirectory),
                 Timeout = parseResult.GetValue(timeout) is { } limit ? TimeSpan.FromSeconds(limit) : null,
                 Progress = Console.Error,
                 ServiceOutput = parseResult.GetValue(verbose) ? Console.Error : null,

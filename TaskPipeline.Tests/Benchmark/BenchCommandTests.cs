@@ -19,8 +19,8 @@ public sealed class BenchCommandTests
     [Fact]
     public async Task AllWorkloadsRunSmallAndReportEveryFieldWithSaneValues()
     {
-        // max (2 consumers, with its ceiling), steady (4 s at 500/s), then scale with 1, 2 and 4 consumers.
-        var reports = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500");
+        // max (2 consumers, with its ceiling), steady (1 s of warm-up, then 4 s at 500/s), then scale with 1, 2 and 4 consumers.
+        var reports = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500", "--warmup", "1");
 
         Assert.Equal(["max", "steady", "scale", "scale", "scale"], reports.Select(r => r.GetProperty("workload").GetString()));
         Assert.Equal([2, 2, 1, 2, 4], reports.Select(r => r.GetProperty("settings").GetProperty("consumers").GetInt32()));
@@ -42,6 +42,7 @@ public sealed class BenchCommandTests
                 Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingTasksPerSecond").ValueKind);
                 Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingRatio").ValueKind);
                 Assert.Equal(500, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(500, settings.GetProperty("warmupTasks").GetInt64());
                 Assert.Equal(1, settings.GetProperty("delayPerValueMs").GetDouble());
                 // Each task's own simulated delay (value × 1 ms) is part of its latency, never of what is beyond it.
                 Assert.True(report.GetProperty("latencyMs").GetProperty("max").GetDouble() >= report.GetProperty("latencyBeyondDelayMs").GetProperty("max").GetDouble());
@@ -51,6 +52,7 @@ public sealed class BenchCommandTests
                 Assert.True(report.GetProperty("ceilingTasksPerSecond").GetDouble() > 0);
                 Assert.True(report.GetProperty("ceilingRatio").GetDouble() > 0);
                 Assert.Equal(0, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(0, settings.GetProperty("warmupTasks").GetInt64());
                 Assert.Equal(0, settings.GetProperty("delayPerValueMs").GetDouble());
                 Assert.Equal(CeilingBenchmark.BatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
             }
