@@ -21,7 +21,7 @@ internal sealed partial class CancellationListener(
     IOptions<ConsumerOptions> options,
     ILogger<CancellationListener> logger) : BackgroundService
 {
-    // Cancellations are rare; past this many pending, the lease renewal (every LeaseDuration/3) catches the rest.
+    // Cancellations are rare; past this many pending, the lease renewal (every LeaseDuration/6) catches the rest.
     private const int PendingCapacity = 10_000;
 
     private readonly Channel<Guid> _canceled = Channel.CreateBounded<Guid>(new BoundedChannelOptions(PendingCapacity)
@@ -78,7 +78,7 @@ internal sealed partial class CancellationListener(
             }
             catch (NpgsqlException exception) when (!cancellationToken.IsCancellationRequested)
             {
-                // The lease renewal asks again within LeaseDuration/3 and stops the work then.
+                // The lease renewal asks again within LeaseDuration/6 (for work older than that) and stops the work then.
                 LogCheckFailed(logger, held.Length, exception.Message);
                 continue;
             }
