@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Consumer.Processing;
 
@@ -15,8 +16,7 @@ internal sealed class CompletionWriter : BackgroundService
 {
     public const int MaxBatch = 1000;
     private const int Capacity = 4 * MaxBatch;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly RetryBackoff RetrySchedule = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), Random.Shared);
 
     private readonly Channel<TaskOutcome> _outcomes = Channel.CreateBounded<TaskOutcome>(new BoundedChannelOptions(Capacity)
     {
@@ -115,7 +115,6 @@ internal sealed class CompletionWriter : BackgroundService
         var done = batch.Where(o => o.Succeeded).ToList();
         var failed = batch.Where(o => !o.Succeeded).ToList();
 
-        var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             CompletionResult result;
@@ -125,9 +124,9 @@ internal sealed class CompletionWriter : BackgroundService
             }
             catch (NpgsqlException exception) when (exception.IsTransient && !cancellationToken.IsCancellationRequested)
             {
+                var delay = RetrySchedule.Next(attempt - 1);
                 ConsumerLog.CompletionRetry(_logger, batch.Count, attempt, delay.TotalMilliseconds, exception.Message);
                 await Task.Delay(delay, _time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
                 continue;
             }
             catch (NpgsqlException exception) when (!exception.IsTransient)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Producer.Data;
 using TaskPipeline.Producer.Generation;
+using TaskPipeline.ServiceDefaults;
 using TaskPipeline.ServiceDefaults.Data;
 
 namespace TaskPipeline.Producer.Api;

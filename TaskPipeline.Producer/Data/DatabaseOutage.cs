@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Data;
 

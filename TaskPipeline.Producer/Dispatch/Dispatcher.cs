@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Contracts;
 using TaskPipeline.Producer.Generation;
+using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Dispatch;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Producer.Data;
 using TaskPipeline.Producer.Generation;
+using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Dispatch;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskPipeline.Producer.Data;
 using TaskPipeline.Producer.Dispatch;
+using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Generation;
 

@@ -28,7 +28,7 @@ public sealed partial class DatabaseListener(IOptions<TasksDatabaseOptions> opti
         ArgumentNullException.ThrowIfNull(onListening);
 
         var connectionString = new NpgsqlConnectionStringBuilder(options.Value.ConnectionString) { Pooling = false }.ConnectionString;
-        var delay = FirstRetryDelay;
+        var backoff = new RetryBackoff(FirstRetryDelay, MaxRetryDelay, Random.Shared);
         var failures = 0;
         try
         {
@@ -50,19 +50,18 @@ public sealed partial class DatabaseListener(IOptions<TasksDatabaseOptions> opti
                     }
 
                     failures = 0;
-                    delay = FirstRetryDelay;
                     onListening();
                     await WaitLoopAsync(connection, cancellationToken);
                 }
                 catch (Exception exception) when (exception is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
                 {
+                    var delay = backoff.Next(failures);
                     if (failures++ == 0)
                     {
                         LogListenFailed(logger, channel, delay.TotalMilliseconds, exception.Message);
                     }
 
                     await Task.Delay(delay, time, cancellationToken);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
                 }
             }
         }

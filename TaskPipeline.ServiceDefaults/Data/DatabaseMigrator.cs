@@ -23,7 +23,7 @@ internal sealed partial class DatabaseMigrator(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
+        var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(200), MaxRetryDelay, Random.Shared);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -33,9 +33,9 @@ internal sealed partial class DatabaseMigrator(
             }
             catch (NpgsqlException exception) when (exception.IsTransient && !cancellationToken.IsCancellationRequested)
             {
+                var delay = backoff.Next(attempt - 1);
                 LogDatabaseUnavailable(logger, attempt, delay.TotalSeconds, exception.Message);
                 await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
     }
