@@ -1,14 +1,40 @@
-using System.CommandLine;
-using TaskPipeline.AppHost.Cli;
+using TaskPipeline.AppHost;
+using TaskPipeline.AppHost.Database;
+using TaskPipeline.AppHost.Monitoring;
+using TaskPipeline.AppHost.Services;
 
-// The AppHost's command line. Running the pipeline is the root command; publishers and subcommands (bench, …) are
-// added here as they come, reusing the pipeline options.
-var pipelineOptions = new PipelineCliOptions();
-var root = RunCommand.Create(pipelineOptions);
-root.Subcommands.Add(BenchCommand.Create(pipelineOptions));
+// The system map: what runs, what it needs, and who talks to whom. Everything else lives beside the resource it is about.
+var builder = DistributedApplication.CreateBuilder(args);
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+try
 {
-    // Shutdown is the AppHost's own (producers, consumers, then PostgreSQL), not System.CommandLine's 2-second default.
-    ProcessTerminationTimeout = null,
-});
+    var settings = builder.GetPipelineSettings();
+
+    var tasksdb = builder.AddTasksDatabase(settings.Database);
+
+    var consumer = builder.AddProject<Projects.TaskPipeline_Consumer>("consumer")
+        .WithReplicas(settings.ConsumerReplicas)
+        .WithServiceSettings()
+        .WithManagementEndpoint()
+        .WithReference(tasksdb).WaitFor(tasksdb);
+
+    var producer = builder.AddProject<Projects.TaskPipeline_Producer>("producer")
+        .WithReplicas(settings.ProducerReplicas)
+        .WithServiceSettings()
+        .WithManagementEndpoint()
+        .WithApiUrls()
+        .WithRetryFailedTasksCommand()
+        .WithReference(tasksdb).WaitFor(tasksdb)
+        .WithReference(consumer).WaitFor(consumer);
+
+    builder.AddPrometheus(settings.Prometheus, consumer, producer);
+
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (AppHostConfigurationException exception)
+{
+    // Bad settings or no usable PostgreSQL: one line, nothing started.
+    await Console.Error.WriteLineAsync($"error: {exception.Message}");
+    return 2;
+}

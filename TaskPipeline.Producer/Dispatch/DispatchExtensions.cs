@@ -12,8 +12,7 @@ namespace TaskPipeline.Producer.Dispatch;
 
 internal static class DispatchExtensions
 {
-    /// <summary>The gRPC client's name in the client factory (the default for AddGrpcClient).</summary>
-    public const string ClientName = nameof(TaskProcessor.TaskProcessorClient);
+    private const string ClientName = nameof(TaskProcessor.TaskProcessorClient);
 
     private const int MaxMessageSize = 1024 * 1024;
 
@@ -24,7 +23,35 @@ internal static class DispatchExtensions
         services.AddProducerCore();
         services.TryAddSingleton<OutboxQuery>();
 
-        var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>((provider, client) =>
+        // One client, and so one HTTP/2 connection, per concurrent Submit loop. gRPC multiplexes every call on one
+        // connection, and a proxy in front of the Consumer replicas (DCP's, a Kubernetes Service) spreads connections,
+        // not calls: with a single connection every call would land on one replica.
+        for (var connection = 0; connection < ConnectionCount(builder.Configuration); connection++)
+        {
+            AddConsumerClient(services, ClientNameFor(connection));
+        }
+
+        // The dispatcher drains for a few seconds after generation has stopped.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        services.AddHostedService<Dispatcher>();
+        services.AddHostedService<OutboxSweeper>();
+        return builder;
+    }
+
+    /// <summary>The client (and connection) of Submit loop <paramref name="loop"/>.</summary>
+    public static string ClientNameFor(int loop) => $"{ClientName}-{loop % MaxConnections}";
+
+    private const int MaxConnections = 64;
+
+    /// <summary>Producer:DispatchConcurrency as configured; a bad value is reported by options validation at start.</summary>
+    private static int ConnectionCount(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.DispatchConcurrency)}"], out var count)
+            ? Math.Clamp(count, 1, MaxConnections)
+            : new ProducerOptions().DispatchConcurrency;
+
+    private static void AddConsumerClient(IServiceCollection services, string name)
+    {
+        var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>(name, (provider, client) =>
                 client.Address = new Uri(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerAddress))
             .ConfigureChannel(channel =>
             {
@@ -58,11 +85,5 @@ internal static class DispatchExtensions
 #pragma warning disable EXTEXP0001 // Marked for evaluation, but it is the library's documented way to opt one client out.
         grpcClient.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-
-        // The dispatcher drains for a few seconds after generation has stopped.
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
-        services.AddHostedService<Dispatcher>();
-        services.AddHostedService<OutboxSweeper>();
-        return builder;
     }
 }

@@ -55,7 +55,7 @@ internal sealed class Dispatcher(
         var loops = new Task[options.Value.DispatchConcurrency];
         for (var i = 0; i < loops.Length; i++)
         {
-            loops[i] = RunLoopAsync(abort.Token);
+            loops[i] = RunLoopAsync(DispatchExtensions.ClientNameFor(i), abort.Token);
         }
 
         await Task.WhenAll(loops);
@@ -65,7 +65,7 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task RunLoopAsync(CancellationToken abort)
+    private async Task RunLoopAsync(string clientName, CancellationToken abort)
     {
         var batchSize = options.Value.BatchSize;
         var requests = new SubmitRequestBuilder();
@@ -76,7 +76,7 @@ internal sealed class Dispatcher(
             {
                 while (queue.TryRead(batchSize, out var batch))
                 {
-                    await SendAsync(batch, requests, abort);
+                    await SendAsync(clientName, batch, requests, abort);
                 }
             }
         }
@@ -85,7 +85,7 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task SendAsync(TaskBatch batch, SubmitRequestBuilder requests, CancellationToken abort)
+    private async Task SendAsync(string clientName, TaskBatch batch, SubmitRequestBuilder requests, CancellationToken abort)
     {
         // Every Submit attempt for this batch is a child call of this span, and carries its trace to the Consumer.
         using var activity = ProducerTracing.StartDispatch(batch);
@@ -95,7 +95,7 @@ internal sealed class Dispatcher(
         var attempt = 0;
         while (true)
         {
-            var client = clientFactory.CreateClient<TaskProcessor.TaskProcessorClient>(DispatchExtensions.ClientName);
+            var client = clientFactory.CreateClient<TaskProcessor.TaskProcessorClient>(clientName);
             var started = time.GetTimestamp();
             SubmitReply reply;
             try

@@ -25,27 +25,37 @@ public static class TasksDatabaseExtensions
         });
         ValidatedOptionsRegistry.MarkSecret(TasksDatabaseOptions.ConnectionStringKey);
 
-        // A missing or malformed connection string is reported by start-up validation before anything resolves this.
-        builder.Services.AddNpgsqlDataSource(IsValid(connectionString) ? connectionString! : "Host=invalid", (services, dataSource) =>
-        {
-            var settings = dataSource.ConnectionStringBuilder;
-            settings.ApplicationName ??= builder.Environment.ApplicationName;
-            // Hot statements are prepared once per physical connection and reused.
-            settings.MaxAutoPrepare = 32;
-            settings.AutoPrepareMinUsages = 2;
-            settings.NoResetOnClose = true;
-            // Npgsql tries GSS (Kerberos) encryption first by default, and says so on every start where libgssapi is
-            // missing (every container image); only those who ask for it get it.
-            if (!Names(connectionString, "GSS Encryption Mode", "GssEncryptionMode"))
+        // Aspire.Npgsql: the one data source, its health check (readiness), tracing and metrics. What it lacks is set on
+        // its builder. A missing or malformed connection string is reported by start-up validation (one line) before
+        // anything resolves the data source.
+        builder.AddNpgsqlDataSource(
+            TasksDatabaseOptions.ConnectionName,
+            settings =>
             {
-                settings.GssEncryptionMode = GssEncryptionMode.Disable;
-            }
-            dataSource.UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
-            dataSource.MapEnum<TaskState>("task_state");
-        });
+                if (!IsValid(settings.ConnectionString))
+                {
+                    settings.ConnectionString = "Host=invalid";
+                }
+            },
+            dataSource =>
+            {
+                var settings = dataSource.ConnectionStringBuilder;
+                settings.ApplicationName ??= builder.Environment.ApplicationName;
+                // Hot statements are prepared once per physical connection and reused.
+                settings.MaxAutoPrepare = 32;
+                settings.AutoPrepareMinUsages = 2;
+                settings.NoResetOnClose = true;
+                // Npgsql tries GSS (Kerberos) encryption first by default, and says so on every start where libgssapi is
+                // missing (every container image); only those who ask for it get it.
+                if (!Names(connectionString, "GSS Encryption Mode", "GssEncryptionMode"))
+                {
+                    settings.GssEncryptionMode = GssEncryptionMode.Disable;
+                }
+
+                dataSource.MapEnum<TaskState>("task_state");
+            });
 
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("tasksdb", tags: ["ready"]);
         return builder;
     }
 

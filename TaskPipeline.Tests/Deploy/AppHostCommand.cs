@@ -11,7 +11,7 @@ namespace TaskPipeline.Tests.Deploy;
 internal static class AppHostCommand
 {
     public static string ProjectDirectory { get; } =
-        Path.Combine(Path.GetDirectoryName(ServiceProjects.All[PipelineOptions.ConsumerResource].ProjectDirectory)!, "TaskPipeline.AppHost");
+        Path.Combine(Path.GetDirectoryName(ServiceProjects.All[PipelineOptions.ConsumerResource].ProjectDirectory)!, "TaskPipeline.Orchestrator");
 
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
     {

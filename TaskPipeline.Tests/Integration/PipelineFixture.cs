@@ -1,11 +1,11 @@
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Integration;
 
 /// <summary>
-/// Starts the whole app once for the collection, through the AppHost library: embedded PostgreSQL, two Consumer
-/// replicas and a Producer that stores and sends <see cref="TaskCount"/> tasks.
+/// The whole app, once for the collection, through Aspire.Hosting.Testing: PostgreSQL, two Consumer replicas and a
+/// Producer that stores and sends <see cref="TaskCount"/> tasks.
 /// </summary>
 public sealed class PipelineFixture : IAsyncLifetime
 {
@@ -13,27 +13,17 @@ public sealed class PipelineFixture : IAsyncLifetime
 
     private readonly string _stateDirectory = TestDirectories.Create("pipeline");
 
-    internal PipelineApp App { get; private set; } = null!;
+    internal DistributedPipeline App { get; private set; } = null!;
 
     internal TaskAudit Audit { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        var options = new PipelineOptions
-        {
-            StateDirectory = _stateDirectory,
-            Fresh = true,
-            ConsumerReplicas = 2,
-        };
-        options.Settings["producer"] = new Dictionary<string, string?>
-        {
-            ["Producer:Rate"] = "3000",
-            ["Producer:MaxTasks"] = TaskCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Producer:MaxBacklog"] = "100000",
-        };
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        App = await PipelineApp.StartAsync(options, timeout.Token);
+        var arguments = new AppArguments { ConsumerReplicas = 2 }
+            .Set("producer", "Producer:Rate", 3000)
+            .Set("producer", "Producer:MaxTasks", TaskCount)
+            .Set("producer", "Producer:MaxBacklog", 100000);
+        App = await DistributedPipeline.StartAsync(arguments, _stateDirectory);
         Audit = new TaskAudit(App.ConnectionString);
     }
 

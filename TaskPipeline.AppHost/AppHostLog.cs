@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace TaskPipeline.AppHost;
+
+internal static partial class AppHostLog
+{
+    public const string Category = "TaskPipeline.AppHost";
+
+    [LoggerMessage(1, LogLevel.Information, "tasksdb: {Mode} ({Reason})")]
+    public static partial void DatabaseChosen(ILogger logger, string mode, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "prometheus not found: install it (apt-get install prometheus) to scrape the services; going on without it")]
+    public static partial void PrometheusNotFound(ILogger logger);
+}

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace TaskPipeline.AppHost.Services;
+
+internal static class ServiceResourceExtensions
+{
+    private const string HttpEndpoint = "http";
+    private const string ManagementEndpoint = "management";
+
+    /// <summary>
+    /// Every key of the AppHost configuration section named after the resource becomes that service's configuration:
+    /// <c>--consumer:Consumer:FailureRate=0.3</c> gives each consumer replica <c>Consumer__FailureRate=0.3</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceSettings(this IResourceBuilder<ProjectResource> service)
+    {
+        var section = service.ApplicationBuilder.Configuration.GetSection(service.Resource.Name);
+        foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+
+        return service;
+    }
+
+    /// <summary>
+    /// The service's readiness (/health on its management endpoint: up, migrated, database reachable) is its health in
+    /// Aspire, so WaitFor waits for it; /metrics and /health are shown in the dashboard.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithManagementEndpoint(this IResourceBuilder<ProjectResource> service) => service
+        .WithHttpHealthCheck("/health", endpointName: ManagementEndpoint)
+        .WithUrlForEndpoint(ManagementEndpoint, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+        .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/metrics", DisplayText = "metrics", Endpoint = endpoint })
+        .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/health", DisplayText = "health", Endpoint = endpoint });
+
+    /// <summary>The Task API and its OpenAPI document, in the dashboard.</summary>
+    public static IResourceBuilder<ProjectResource> WithApiUrls(this IResourceBuilder<ProjectResource> producer) => producer
+        .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "API")
+        .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/api/tasks", DisplayText = "tasks", Endpoint = endpoint })
+        .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "OpenAPI", Endpoint = endpoint });
+
+    /// <summary>"Retry failed tasks": the API's own bulk retry (POST /api/tasks/retry), so it is validated and logged like any call.</summary>
+    public static IResourceBuilder<ProjectResource> WithRetryFailedTasksCommand(this IResourceBuilder<ProjectResource> producer) =>
+        producer.WithHttpCommand(
+            "/api/tasks/retry",
+            "Retry failed tasks",
+            endpointName: HttpEndpoint,
+            commandName: "retry-failed-tasks",
+            commandOptions: new HttpCommandOptions
+            {
+                Method = HttpMethod.Post,
+                Description = "Moves every failed task (the dead letter) back to received, to be sent to a Consumer again.",
+                ConfirmationMessage = "Send every failed task to the Consumers again?",
+                IconName = "ArrowRepeatAll",
+                GetCommandResult = async context =>
+                {
+                    if (!context.Response.IsSuccessStatusCode)
+                    {
+                        return CommandResults.Failure($"the API answered {(int)context.Response.StatusCode}: {await context.Response.Content.ReadAsStringAsync(context.CancellationToken)}");
+                    }
+
+                    var body = await context.Response.Content.ReadFromJsonAsync<JsonElement>(context.CancellationToken);
+                    return CommandResults.Success($"{body.GetProperty("requeued").GetInt64()} failed task(s) requeued");
+                },
+            });
+}

@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace TaskPipeline.Tests.Distributed;
+
+/// <summary>
+/// The whole app started through Aspire.Hosting.Testing from the real AppHost, with the handles tests need: each
+/// replica's own endpoints (read from the environment DCP gave it), its logs (ResourceLoggerService), its process id
+/// (the snapshot's <c>executable.pid</c>), and stop/start through Aspire's resource commands.
+/// Replicas are numbered by their resource ids in ordinal order, as the AppHost's Prometheus targets are.
+/// </summary>
+public sealed class DistributedPipeline : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _watchers = [];
+
+    private DistributedPipeline(DistributedApplication app, AppArguments arguments, string connectionString)
+    {
+        App = app;
+        Arguments = arguments;
+        ConnectionString = connectionString;
+    }
+
+    public DistributedApplication App { get; }
+
+    public AppArguments Arguments { get; }
+
+    /// <summary>tasksdb's connection string (Aspire's format).</summary>
+    public string ConnectionString { get; }
+
+    public static async Task<DistributedPipeline> StartAsync(AppArguments arguments, string stateDirectory, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.TaskPipeline_AppHost>(
+            arguments.ToArgs(stateDirectory),
+            (options, _) =>
+            {
+                options.DisableDashboard = !arguments.Dashboard;
+                options.AllowUnsecuredTransport = true;
+            },
+            timeout.Token);
+        var app = await builder.BuildAsync(timeout.Token);
+        DistributedPipeline? pipeline = null;
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            var connectionString = await app.GetConnectionStringAsync("tasksdb", timeout.Token)
+                ?? throw new InvalidOperationException("tasksdb has no connection string");
+            pipeline = new DistributedPipeline(app, arguments, connectionString);
+            pipeline.WatchLogs();
+            await pipeline.WaitForReplicasHealthyAsync("consumer", arguments.ConsumerReplicas, timeout.Token);
+            await pipeline.WaitForReplicasHealthyAsync("producer", arguments.ProducerReplicas, timeout.Token);
+            return pipeline;
+        }
+        catch
+        {
+            if (pipeline is not null)
+            {
+                await pipeline.DisposeAsync();
+            }
+            else
+            {
+                await app.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The resource ids of a resource's replicas, in ordinal order (replica 0 first).</summary>
+    public IReadOnlyList<string> ReplicaIds(string resource)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var target = model.Resources.Single(r => r.Name == resource);
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var id in KnownIds())
+        {
+            if (App.ResourceNotifications.TryGetCurrentState(id, out var state) && state?.Resource == target)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return [.. ids];
+    }
+
+    public string ReplicaId(string resource, int replica)
+    {
+        var ids = ReplicaIds(resource);
+        return replica >= 0 && replica < ids.Count
+            ? ids[replica]
+            : throw new ArgumentOutOfRangeException(nameof(replica), replica, $"{resource} has {ids.Count} replica(s)");
+    }
+
+    /// <summary>A replica's own URL of a Kestrel endpoint (<c>http</c> or <c>management</c>), not the proxy in front of all.</summary>
+    public Uri GetEndpoint(string resource, string endpoint = "http", int replica = 0)
+    {
+        var snapshot = Snapshot(ReplicaId(resource, replica));
+        var url = snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == $"Kestrel__Endpoints__{endpoint}__Url")?.Value
+            ?? throw new InvalidOperationException($"{resource} replica {replica} has no '{endpoint}' endpoint");
+        var uri = new Uri(url);
+        // Kestrel's "localhost" binds both loopback addresses; a test's client goes straight to IPv4.
+        return new UriBuilder(uri) { Host = uri.Host == "localhost" ? "127.0.0.1" : uri.Host }.Uri;
+    }
+
+    /// <summary>A client for one replica's endpoint; the Consumer's HTTP/2-only gRPC endpoint is spoken to in HTTP/2.</summary>
+    public HttpClient CreateHttpClient(string resource, string endpoint = "http", int replica = 0)
+    {
+        var client = new HttpClient { BaseAddress = GetEndpoint(resource, endpoint, replica) };
+        if (resource == "consumer" && endpoint == "http")
+        {
+            client.DefaultRequestVersion = HttpVersion.Version20;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        return client;
+    }
+
+    /// <summary>The process id Aspire reports for the replica.</summary>
+    public int ProcessId(string resource, int replica = 0) =>
+        Snapshot(ReplicaId(resource, replica)).Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value switch
+        {
+            int pid => pid,
+            long pid => (int)pid,
+            string text when int.TryParse(text, out var pid) => pid,
+            var other => throw new InvalidOperationException($"{resource} replica {replica} reports no process id ({other})"),
+        };
+
+    /// <summary>
+    /// SIGKILL, like a crash: the process Aspire reports for the replica and every process under it (a project runs
+    /// under a <c>dotnet run</c> wrapper). DCP does not restart it: <see cref="StartReplicaAsync"/> does, as the
+    /// dashboard's Start command would.
+    /// </summary>
+    public void KillReplica(string resource, int replica = 0)
+    {
+        var pid = ProcessId(resource, replica);
+        foreach (var process in Enumerable.Reverse(ProcessTree(pid)))
+        {
+            try
+            {
+                using var target = Process.GetProcessById(process);
+                target.Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    /// <summary>Aspire's Stop command for one replica (SIGTERM, then its grace period); waits until it has stopped.</summary>
+    public async Task StopReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
+    {
+        var id = ReplicaId(resource, replica);
+        await ExecuteAsync(id, KnownResourceCommands.StopCommand, cancellationToken);
+        await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
+    }
+
+    /// <summary>Aspire's Start command for one replica; waits until it is healthy again.</summary>
+    public async Task StartReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
+    {
+        var id = ReplicaId(resource, replica);
+        await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
+        await WaitForHealthyAsync(id, cancellationToken);
+    }
+
+    /// <summary>Until the replica is Running and its health checks pass.</summary>
+    public Task WaitForHealthyAsync(string resource, int replica, CancellationToken cancellationToken) =>
+        WaitForHealthyAsync(ReplicaId(resource, replica), cancellationToken);
+
+    /// <summary>The replica's console output so far (structured log lines as the service wrote them).</summary>
+    public IReadOnlyList<string> GetLogs(string resource, int replica = 0) =>
+        _logs.TryGetValue(ReplicaId(resource, replica), out var lines) ? [.. lines] : [];
+
+    public async Task ExecuteAsync(string resourceId, string command, CancellationToken cancellationToken)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resourceId, command, cancellationToken);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException($"{command} on {resourceId} failed: {result.Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            try
+            {
+                await App.StopAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // DisposeAsync below still tears everything down.
+            }
+        }
+
+        await _stopping.CancelAsync();
+        await App.DisposeAsync();
+        await Task.WhenAll(_watchers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+        _stopping.Dispose();
+    }
+
+    private IEnumerable<string> KnownIds() => _knownIds.Keys;
+
+    private readonly ConcurrentDictionary<string, byte> _knownIds = new(StringComparer.Ordinal);
+
+    private CustomResourceSnapshot Snapshot(string id) =>
+        App.ResourceNotifications.TryGetCurrentState(id, out var state) && state is not null
+            ? state.Snapshot
+            : throw new InvalidOperationException($"no state for resource {id}");
+
+    private void WatchLogs()
+    {
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        _watchers.Add(Task.Run(async () =>
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(_stopping.Token))
+            {
+                if (_knownIds.TryAdd(update.ResourceId, 0))
+                {
+                    var lines = _logs.GetOrAdd(update.ResourceId, _ => new ConcurrentQueue<string>());
+                    _watchers.Add(Task.Run(async () =>
+                    {
+                        await foreach (var batch in loggers.WatchAsync(update.ResourceId).WithCancellation(_stopping.Token))
+                        {
+                            foreach (var line in batch)
+                            {
+                                lines.Enqueue(line.Content);
+                            }
+                        }
+                    }));
+                }
+            }
+        }));
+    }
+
+    private async Task WaitForReplicasHealthyAsync(string resource, int count, CancellationToken cancellationToken)
+    {
+        var healthy = new HashSet<string>(StringComparer.Ordinal);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, update =>
+        {
+            _knownIds.TryAdd(update.ResourceId, 0);
+            if (update.Snapshot.State?.Text == KnownResourceStates.Running
+                && update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                healthy.Add(update.ResourceId);
+            }
+
+            return healthy.Count >= count;
+        }, cancellationToken);
+    }
+
+    private async Task WaitForHealthyAsync(string id, CancellationToken cancellationToken)
+    {
+        await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.ResourceId == id && update.Snapshot.State?.Text == KnownResourceStates.Running
+                && update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WaitForStateAsync(string id, Func<string, bool> reached, CancellationToken cancellationToken)
+    {
+        await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.ResourceId == id && update.Snapshot.State?.Text is { } state && reached(state))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The process and its descendants, parents first, from /proc.</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(pid);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(children.GetValueOrDefault(tree[i]) ?? []);
+        }
+
+        return tree;
+    }
+}
