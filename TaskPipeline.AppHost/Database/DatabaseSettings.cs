@@ -17,6 +17,12 @@ internal sealed class DatabaseSettings
     [Range(0, 65535, ErrorMessage = "must be 0 (a free port) or a port number up to 65535")]
     public int Port { get; set; }
 
+    /// <summary>
+    /// Put DCP's proxy in front of the local server (as Aspire does for containers). Off by default: every database
+    /// byte would cross one more process, and the benchmark measured what that costs (README, Benchmark).
+    /// </summary>
+    public bool Proxied { get; set; }
+
     /// <summary>The local server's binaries (postgres, initdb); empty: found on PATH or under /usr/lib/postgresql.</summary>
     public string? BinDirectory { get; set; }
 }

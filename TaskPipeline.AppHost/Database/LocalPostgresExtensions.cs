@@ -61,8 +61,8 @@ internal static class LocalPostgresExtensions
         });
 
         return builder.AddResource(server)
-            // Loopback on a port of our choosing, no proxy: every database byte would otherwise cross DCP's proxy.
-            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalPostgresResource.EndpointName, isProxied: false)
+            // PostgreSQL listens on `port`; with a proxy, DCP picks the port clients use.
+            .WithEndpoint(port: settings.Proxied ? null : port, targetPort: port, scheme: "tcp", name: LocalPostgresResource.EndpointName, isProxied: settings.Proxied)
             .WithArgs(ServerArguments(binaries, server, port, asRoot))
             .WithHealthCheck(healthCheck)
             .WithIconName("Database")

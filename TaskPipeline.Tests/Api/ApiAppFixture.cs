@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Api;
@@ -19,7 +19,7 @@ public abstract class ApiAppFixture : IAsyncLifetime
 
     protected ApiAppFixture(string name) => _stateDirectory = TestDirectories.Create(name);
 
-    internal PipelineApp App { get; private set; } = null!;
+    internal DistributedPipeline App { get; private set; } = null!;
 
     internal TaskAudit Audit { get; private set; } = null!;
 
@@ -28,19 +28,12 @@ public abstract class ApiAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new PipelineOptions
-        {
-            StateDirectory = _stateDirectory,
-            Fresh = true,
-            ConsumerReplicas = 1,
-            StopGrace = TimeSpan.FromSeconds(15),
-        };
+        var options = new AppArguments { ConsumerReplicas = 1 };
         Configure(options);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        App = await PipelineApp.StartAsync(options, timeout.Token);
+        App = await DistributedPipeline.StartAsync(options, _stateDirectory);
         Audit = new TaskAudit(App.ConnectionString);
-        Api = App.CreateHttpClient(PipelineOptions.ProducerResource);
+        Api = App.CreateHttpClient("producer");
         await StartedAsync();
     }
 
@@ -99,7 +92,7 @@ public abstract class ApiAppFixture : IAsyncLifetime
 
     internal async Task<IReadOnlyList<PrometheusSample>> ScrapeAsync(string resource)
     {
-        using var client = App.CreateHttpClient(resource, PipelineApp.ManagementEndpoint);
+        using var client = App.CreateHttpClient(resource, "management");
         return await PrometheusText.ScrapeAsync(client, new Uri("/metrics", UriKind.Relative), CancellationToken.None);
     }
 
@@ -146,7 +139,7 @@ public abstract class ApiAppFixture : IAsyncLifetime
         return value;
     }
 
-    internal abstract void Configure(PipelineOptions options);
+    internal abstract void Configure(AppArguments options);
 
     protected virtual Task StartedAsync() => Task.CompletedTask;
 }

@@ -1,4 +1,4 @@
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 
 namespace TaskPipeline.Tests.Api;
 
@@ -8,7 +8,7 @@ public sealed class DeadLetterFixture() : ApiAppFixture("deadletter")
     public const int Tasks = 20;
     public const int MaxAttempts = 3;
 
-    internal override void Configure(PipelineOptions options) => options
+    internal override void Configure(AppArguments options) => options
         .Set("producer", "Producer:MaxTasks", Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Set("producer", "Producer:Rate", "1000")
         .Set("producer", "Producer:SweepInterval", "00:00:00.100")

@@ -1,4 +1,4 @@
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 
 namespace TaskPipeline.Tests.Api;
 
@@ -11,7 +11,7 @@ public sealed class FailureRateFixture() : ApiAppFixture("failurerate")
     public const int Tasks = 300;
     public const int MaxAttempts = 2;
 
-    internal override void Configure(PipelineOptions options) => options
+    internal override void Configure(AppArguments options) => options
         .Set("producer", "Producer:MaxTasks", Tasks.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Set("producer", "Producer:Rate", "2000")
         .Set("producer", "Producer:SweepInterval", "00:00:00.100")

@@ -1,5 +1,4 @@
 using Npgsql;
-using TaskPipeline.AppHost.Hosting;
 
 namespace TaskPipeline.Tests.Api;
 
@@ -9,7 +8,7 @@ public sealed class NotificationTests(TaskApiFixture app)
 {
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
 
-    private Uri Api => app.App.GetEndpoint(PipelineOptions.ProducerResource);
+    private Uri Api => app.App.GetEndpoint("producer");
 
     /// <summary>The API's cancel statement, in a transaction the test controls.</summary>
     private static async Task CancelInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id)

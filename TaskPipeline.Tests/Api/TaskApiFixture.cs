@@ -1,5 +1,5 @@
 using System.Net;
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 
 namespace TaskPipeline.Tests.Api;
 
@@ -12,11 +12,11 @@ public sealed class TaskApiFixture() : ApiAppFixture("api")
 {
     public static readonly TimeSpan DelayPerValue = TimeSpan.FromMilliseconds(500);
 
-    internal override void Configure(PipelineOptions options) => options
+    internal override void Configure(AppArguments options) => options
         .Set("producer", "Producer:MaxTasks", "1")
         .Set("producer", "Producer:Rate", "1")
         .Set("producer", "Producer:SweepInterval", "00:00:00.200")
-        .Set("consumer", "Consumer:DelayPerValue", DelayPerValue.ToString())
+        .Set("consumer", "Consumer:DelayPerValue", DelayPerValue.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
         .Set("consumer", "Consumer:DrainTimeout", "00:00:01");
 
     /// <summary>

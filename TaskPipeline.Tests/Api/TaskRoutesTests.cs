@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using TaskPipeline.AppHost.Hosting;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Api;
@@ -205,7 +204,7 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
         await EventuallyAsync(
             () => Task.FromResult(app.App.GetLogs("consumer").Any(line => line.Contains($"Task {id} was canceled: its work stopped", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(10),
-            "the Consumer did not log that it stopped the canceled task's work");
+            $"the Consumer did not log that it stopped the canceled task {id}'s work (its log: {string.Join('\n', app.App.GetLogs("consumer").TakeLast(30))})");
         await EventuallyAsync(async () => await ProcessingGaugeAsync() == 0, TimeSpan.FromSeconds(10), "the Consumer's processing gauge did not drop to 0");
 
         var task = await app.GetTaskAsync(id);
@@ -387,7 +386,7 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
         await AssertProblemAsync(await app.Api.DeleteAsync(new Uri("/api/tasks", UriKind.Relative)), HttpStatusCode.MethodNotAllowed);
 
         // The API is not on the management port.
-        using var management = app.App.CreateHttpClient(PipelineOptions.ProducerResource, PipelineApp.ManagementEndpoint);
+        using var management = app.App.CreateHttpClient("producer", "management");
         using var response = await management.GetAsync(new Uri("/api/stats", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using TaskPipeline.AppHost.Hosting;
 using TaskPipeline.AppHost.Publishing;
 using TaskPipeline.Tests.Deploy.Containers;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 using Xunit.Abstractions;
 
@@ -71,15 +72,9 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         var root = Path.Combine(work, "rootfs");
         image.ExtractTo(root);
 
-        // PostgreSQL only: no services, no Prometheus.
-        await using var app = await PipelineApp.StartAsync(new PipelineOptions
-        {
-            StateDirectory = Path.Combine(work, "state"),
-            Fresh = true,
-            ConsumerReplicas = 0,
-            ProducerReplicas = 0,
-            Prometheus = false,
-        });
+        // The app's PostgreSQL, through the AppHost; its own services make one task and idle.
+        await using var app = await DistributedPipeline.StartAsync(
+            new AppArguments { ConsumerReplicas = 1 }.Set("producer", "Producer:MaxTasks", 1), Path.Combine(work, "state"));
 
         // The host's network is shared (no network namespace), so the fixed ports move to free ones, as `docker run
         // -e` would; the image's own values were checked above.

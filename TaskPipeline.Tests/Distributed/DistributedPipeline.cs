@@ -20,11 +20,14 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _overrides;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _watchers = [];
 
-    private DistributedPipeline(DistributedApplication app, AppArguments arguments, string connectionString)
+    private DistributedPipeline(
+        DistributedApplication app, AppArguments arguments, string connectionString, ConcurrentDictionary<string, ConcurrentDictionary<string, string>> overrides)
     {
+        _overrides = overrides;
         App = app;
         Arguments = arguments;
         ConnectionString = connectionString;
@@ -49,6 +52,21 @@ public sealed class DistributedPipeline : IAsyncDisposable
                 options.AllowUnsecuredTransport = true;
             },
             timeout.Token);
+        // Settings a test changes between a replica's stop and its next start (Aspire computes a replica's environment
+        // at every start, as it would after an edit in the AppHost).
+        var overrides = new ConcurrentDictionary<string, ConcurrentDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            var settings = overrides.GetOrAdd(project.Name, _ => new ConcurrentDictionary<string, string>(StringComparer.Ordinal));
+            builder.CreateResourceBuilder(project).WithEnvironment(context =>
+            {
+                foreach (var (key, value) in settings)
+                {
+                    context.EnvironmentVariables[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                }
+            });
+        }
+
         var app = await builder.BuildAsync(timeout.Token);
         DistributedPipeline? pipeline = null;
         try
@@ -56,7 +74,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
             await app.StartAsync(timeout.Token);
             var connectionString = await app.GetConnectionStringAsync("tasksdb", timeout.Token)
                 ?? throw new InvalidOperationException("tasksdb has no connection string");
-            pipeline = new DistributedPipeline(app, arguments, connectionString);
+            pipeline = new DistributedPipeline(app, arguments, connectionString, overrides);
             pipeline.WatchLogs();
             await pipeline.WaitForReplicasHealthyAsync("consumer", arguments.ConsumerReplicas, timeout.Token);
             await pipeline.WaitForReplicasHealthyAsync("producer", arguments.ProducerReplicas, timeout.Token);
@@ -76,6 +94,28 @@ public sealed class DistributedPipeline : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A service setting for the replicas' next starts (e.g. <c>Override("producer", "Producer:MaxTasks", 500)</c>).</summary>
+    public void Override(string resource, string key, object value) =>
+        _overrides[resource][key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+
+    /// <summary>Sends a signal (e.g. <c>INT</c>, PostgreSQL's fast shutdown) to the process Aspire reports for the resource.</summary>
+    public async Task SignalAsync(string resource, string signal, int replica = 0)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", ProcessId(resource, replica).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} of {resource} failed with exit code {kill.ExitCode}");
+        }
+    }
+
+    /// <summary>Until the replica is in a terminal state (Exited, Finished, FailedToStart), as Aspire reports it.</summary>
+    public Task WaitForStoppedAsync(string resource, int replica, CancellationToken cancellationToken) =>
+        WaitForStateAsync(ReplicaId(resource, replica), state => KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
+
+    /// <summary>The resource's current state text (Running, Exited, …).</summary>
+    public string? State(string resource, int replica = 0) => Snapshot(ReplicaId(resource, replica)).State?.Text;
 
     /// <summary>The resource ids of a resource's replicas, in ordinal order (replica 0 first).</summary>
     public IReadOnlyList<string> ReplicaIds(string resource)
@@ -227,9 +267,10 @@ public sealed class DistributedPipeline : IAsyncDisposable
         {
             await foreach (var update in App.ResourceNotifications.WatchAsync(_stopping.Token))
             {
-                if (_knownIds.TryAdd(update.ResourceId, 0))
+                _knownIds.TryAdd(update.ResourceId, 0);
+                var lines = new ConcurrentQueue<string>();
+                if (_logs.TryAdd(update.ResourceId, lines))
                 {
-                    var lines = _logs.GetOrAdd(update.ResourceId, _ => new ConcurrentQueue<string>());
                     _watchers.Add(Task.Run(async () =>
                     {
                         await foreach (var batch in loggers.WatchAsync(update.ResourceId).WithCancellation(_stopping.Token))

@@ -14,8 +14,11 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         await scenario.StartAsync();
         await scenario.WaitUntilAsync(c => c.GetValueOrDefault("done") >= 300);
 
-        await scenario.App.Postgres!.StopAsync(CancellationToken.None);
-        output.WriteLine("PostgreSQL stopped");
+        // PostgreSQL's fast shutdown (SIGINT) to the process Aspire reports: sessions are cut, as when a server goes away.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await scenario.App.SignalAsync("postgres", "INT");
+        await scenario.App.WaitForStoppedAsync("postgres", 0, patience.Token);
+        output.WriteLine($"PostgreSQL stopped; Aspire reports it {scenario.App.State("postgres")}");
         await Task.Delay(TimeSpan.FromSeconds(2));
         foreach (var (resource, replica) in new[] { ("consumer", 0), ("consumer", 1), ("producer", 0) })
         {
@@ -23,8 +26,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         }
 
         await Task.Delay(TimeSpan.FromSeconds(8));
-        await scenario.App.Postgres.StartAsync(CancellationToken.None);
-        output.WriteLine("PostgreSQL started again");
+        await scenario.App.StartReplicaAsync("postgres", 0, patience.Token);
+        output.WriteLine("PostgreSQL started again (Aspire's Start command)");
 
         var audit = await scenario.QuiesceAndAuditAsync(Tasks);
         output.WriteLine(audit.ToString());

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Faults;
@@ -13,7 +13,7 @@ internal sealed partial class FaultScenario : IAsyncDisposable
 {
     public static readonly TimeSpan QuiescenceTimeout = TimeSpan.FromSeconds(120);
 
-    private FaultScenario(string stateDirectory, PipelineOptions options)
+    private FaultScenario(string stateDirectory, AppArguments options)
     {
         StateDirectory = stateDirectory;
         Options = options;
@@ -21,10 +21,10 @@ internal sealed partial class FaultScenario : IAsyncDisposable
 
     public string StateDirectory { get; }
 
-    /// <summary>Read again at every (re)start of a replica: change settings here before a restart.</summary>
-    public PipelineOptions Options { get; }
+    /// <summary>The AppHost's arguments, read at every start of the app: change settings here before a restart.</summary>
+    public AppArguments Options { get; }
 
-    public PipelineApp App { get; private set; } = null!;
+    public DistributedPipeline App { get; private set; } = null!;
 
     public TaskAudit Audit { get; private set; } = null!;
 
@@ -33,14 +33,8 @@ internal sealed partial class FaultScenario : IAsyncDisposable
     /// </summary>
     public static FaultScenario Create(string name, int tasks, double rate, int consumers = 2)
     {
-        var options = new PipelineOptions
-        {
-            StateDirectory = TestDirectories.Create(name),
-            Fresh = true,
-            ConsumerReplicas = consumers,
-            StopGrace = TimeSpan.FromSeconds(15),
-        };
-        options.Set("producer", "Producer:MaxTasks", tasks.ToString(CultureInfo.InvariantCulture))
+        var options = new AppArguments { ConsumerReplicas = consumers }
+            .Set("producer", "Producer:MaxTasks", tasks.ToString(CultureInfo.InvariantCulture))
             .Set("producer", "Producer:Rate", rate.ToString(CultureInfo.InvariantCulture))
             .Set("producer", "Producer:MaxBacklog", "100000")
             .Set("producer", "Producer:RedispatchAfter", "00:00:02")
@@ -48,21 +42,20 @@ internal sealed partial class FaultScenario : IAsyncDisposable
             .Set("producer", "Producer:RetryMaxDelay", "00:00:01")
             .Set("consumer", "Consumer:LeaseDuration", "00:00:03")
             .Set("consumer", "Consumer:DrainTimeout", "00:00:05");
-        return new FaultScenario(options.StateDirectory!, options);
+        return new FaultScenario(TestDirectories.Create(name), options);
     }
 
     public async Task StartAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        App = await PipelineApp.StartAsync(Options, timeout.Token);
+        App = await DistributedPipeline.StartAsync(Options, StateDirectory);
         Audit = new TaskAudit(App.ConnectionString);
     }
 
-    /// <summary>Stops the app gracefully and starts it again on the same data (no fresh database).</summary>
+    /// <summary>Stops the whole app gracefully (Aspire stops every resource) and starts it again on the same data.</summary>
     public async Task RestartAppAsync()
     {
         await Audit.DisposeAsync();
-        await App.StopAsync();
+        await App.DisposeAsync();
         Options.Fresh = false;
         await StartAsync();
     }
