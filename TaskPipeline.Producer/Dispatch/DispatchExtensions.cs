@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Net.ClientFactory;
 using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,13 +24,14 @@ internal static class DispatchExtensions
         services.AddProducerCore();
         services.TryAddSingleton<OutboxQuery>();
 
-        // One client, and so one HTTP/2 connection, per concurrent Submit loop. gRPC multiplexes every call on one
-        // connection, and a proxy in front of the Consumer replicas (DCP's, a Kubernetes Service) spreads connections,
-        // not calls: with a single connection every call would land on one replica.
-        for (var connection = 0; connection < ConnectionCount(builder.Configuration); connection++)
+        // As many connections to the Consumer as Submit calls can be in flight (ConsumerClients says why).
+        var names = Enumerable.Range(0, ConnectionCount(builder.Configuration)).Select(connection => $"{ClientName}-{connection}").ToArray();
+        foreach (var name in names)
         {
-            AddConsumerClient(services, ClientNameFor(connection));
+            AddConsumerClient(services, name);
         }
+
+        services.AddSingleton(provider => new ConsumerClients(provider.GetRequiredService<GrpcClientFactory>(), names));
 
         // The dispatcher drains for a few seconds after generation has stopped.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -37,9 +39,6 @@ internal static class DispatchExtensions
         services.AddHostedService<OutboxSweeper>();
         return builder;
     }
-
-    /// <summary>The client (and connection) of Submit loop <paramref name="loop"/>.</summary>
-    public static string ClientNameFor(int loop) => $"{ClientName}-{loop % MaxConnections}";
 
     private const int MaxConnections = 64;
 

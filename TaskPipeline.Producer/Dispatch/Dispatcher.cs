@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Grpc.Core;
-using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ namespace TaskPipeline.Producer.Dispatch;
 internal sealed class Dispatcher(
     DispatchQueue queue,
     InFlightTasks inFlight,
-    GrpcClientFactory clientFactory,
+    ConsumerClients consumers,
     IOptions<ProducerOptions> options,
     ProducerMetrics metrics,
     TimeProvider time,
@@ -55,7 +54,7 @@ internal sealed class Dispatcher(
         var loops = new Task[options.Value.DispatchConcurrency];
         for (var i = 0; i < loops.Length; i++)
         {
-            loops[i] = RunLoopAsync(DispatchExtensions.ClientNameFor(i), abort.Token);
+            loops[i] = RunLoopAsync(abort.Token);
         }
 
         await Task.WhenAll(loops);
@@ -65,7 +64,7 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task RunLoopAsync(string clientName, CancellationToken abort)
+    private async Task RunLoopAsync(CancellationToken abort)
     {
         var batchSize = options.Value.BatchSize;
         var requests = new SubmitRequestBuilder();
@@ -76,7 +75,7 @@ internal sealed class Dispatcher(
             {
                 while (queue.TryRead(batchSize, out var batch))
                 {
-                    await SendAsync(clientName, batch, requests, abort);
+                    await SendAsync(batch, requests, abort);
                 }
             }
         }
@@ -85,7 +84,7 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task SendAsync(string clientName, TaskBatch batch, SubmitRequestBuilder requests, CancellationToken abort)
+    private async Task SendAsync(TaskBatch batch, SubmitRequestBuilder requests, CancellationToken abort)
     {
         // Every Submit attempt for this batch is a child call of this span, and carries its trace to the Consumer.
         using var activity = ProducerTracing.StartDispatch(batch);
@@ -95,7 +94,7 @@ internal sealed class Dispatcher(
         var attempt = 0;
         while (true)
         {
-            var client = clientFactory.CreateClient<TaskProcessor.TaskProcessorClient>(clientName);
+            var client = consumers.Next();
             var started = time.GetTimestamp();
             SubmitReply reply;
             try

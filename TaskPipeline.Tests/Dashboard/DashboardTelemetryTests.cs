@@ -139,26 +139,11 @@ public sealed class DashboardTelemetryTests(ITestOutputHelper output) : IAsyncLi
                 options.AllowUnsecuredTransport = true;
             },
             cancellationToken);
-        // Aspire's resource service for the dashboard (DashboardServiceHost) is a WebApplication.CreateSlimBuilder() whose
-        // content root is the current directory. Here that is the test output folder, which holds a service's
-        // appsettings.json (its Kestrel endpoints, copied by the project references): Kestrel would bind those too and
-        // DashboardServiceHost.StartAsync fail with "Sequence contains more than one element". Under dotnet run the
-        // folder has no such file; the AppHost's own folder stands in for it while the app is built and started.
-        var currentDirectory = Directory.GetCurrentDirectory();
         DistributedApplication? app = null;
         try
         {
-            Directory.SetCurrentDirectory(AppHostDirectory);
-            try
-            {
-                app = await builder.BuildAsync(cancellationToken);
-                await app.StartAsync(cancellationToken);
-            }
-            finally
-            {
-                Directory.SetCurrentDirectory(currentDirectory);
-            }
-
+            app = await builder.BuildAsync(cancellationToken);
+            await app.StartAsync(cancellationToken);
             await WaitHealthyAsync(app, "consumer", cancellationToken);
             await WaitHealthyAsync(app, "producer", cancellationToken);
             return app;
@@ -177,10 +162,6 @@ public sealed class DashboardTelemetryTests(ITestOutputHelper output) : IAsyncLi
             throw;
         }
     }
-
-    /// <summary>The AppHost's folder (Aspire's project metadata gives the folder).</summary>
-    private static string AppHostDirectory => Projects.TaskPipeline_AppHost.ProjectPath is var path
-        && path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) ? Path.GetDirectoryName(path)! : path;
 
     private static Task<ResourceEvent> WaitHealthyAsync(DistributedApplication app, string resource, CancellationToken cancellationToken) =>
         app.ResourceNotifications.WaitForResourceAsync(resource, e =>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using TaskPipeline.AppHost.Hosting;
-using TaskPipeline.AppHost.Publishing;
 using TaskPipeline.Tests.Deploy.Containers;
 using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
@@ -18,6 +16,11 @@ namespace TaskPipeline.Tests.Deploy;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
 {
+    // What the services' csproj files declare for their images (ContainerPort, ContainerUser, Kestrel URLs).
+    private const int HttpPort = 8080;
+    private const int ManagementPort = 8081;
+    private const int AppUserId = 1654;
+
     private const string BaseRepository = "dotnet/aspnet";
     private const string BaseTag = "10.0";
 
@@ -27,10 +30,10 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
     public async Task ConsumerImageRunsAsNonRootOnItsDeclaredPortsAndAnswersHealth()
     {
         var baseImage = LocalBaseImage.Build(Path.Combine(work, "base"));
-        using var registry = new LocalRegistry(PortAllocator.Next(), new Dictionary<string, OciImage> { [$"{BaseRepository}:{BaseTag}"] = baseImage });
+        using var registry = new LocalRegistry(FreePorts.Next(), new Dictionary<string, OciImage> { [$"{BaseRepository}:{BaseTag}"] = baseImage });
         var archive = Path.Combine(work, "consumer.tar.gz");
 
-        var (exitCode, output) = await PublishContainerAsync(ServiceProjects.All[PipelineOptions.ConsumerResource].ProjectFile, $"{registry.Host}/{BaseRepository}:{BaseTag}", archive);
+        var (exitCode, output) = await PublishContainerAsync(ServiceProject.Consumer.ProjectFile, $"{registry.Host}/{BaseRepository}:{BaseTag}", archive);
 
         Assert.True(exitCode == 0, output);
         Assert.Contains($"GET /v2/{BaseRepository}/manifests/{BaseTag}", registry.Requests);
@@ -42,15 +45,15 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         Assert.Equal("amd64", (string?)image.Config["architecture"]);
         Assert.Equal(["dotnet", "/app/TaskPipeline.Consumer.dll"], config["Entrypoint"]!.AsArray().Select(e => (string)e!));
         Assert.Equal("/app/", (string?)config["WorkingDir"]);
-        Assert.Equal(ContainerPorts.AppUserId.ToString(CultureInfo.InvariantCulture), (string?)config["User"]);
+        Assert.Equal(AppUserId.ToString(CultureInfo.InvariantCulture), (string?)config["User"]);
         Assert.Equal(
-            [$"{ContainerPorts.Http}/tcp", $"{ContainerPorts.Management}/tcp"],
+            [$"{HttpPort}/tcp", $"{ManagementPort}/tcp"],
             config["ExposedPorts"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
 
         var environment = config["Env"]!.AsArray().Select(e => ((string)e!).Split('=', 2)).ToDictionary(e => e[0], e => e[1]);
         // The ports the publishers map are the ones the image listens on, on every interface.
-        Assert.Equal($"http://+:{ContainerPorts.Http}", environment["Kestrel__Endpoints__http__Url"]);
-        Assert.Equal($"http://+:{ContainerPorts.Management}", environment["Kestrel__Endpoints__management__Url"]);
+        Assert.Equal($"http://+:{HttpPort}", environment["Kestrel__Endpoints__http__Url"]);
+        Assert.Equal($"http://+:{ManagementPort}", environment["Kestrel__Endpoints__management__Url"]);
         Assert.Equal("", environment["ASPNETCORE_HTTP_PORTS"]);
         Assert.Contains("app/TaskPipeline.Consumer.dll", image.LayerEntries(image.Layers[^1]));
         Assert.Contains("app/appsettings.json", image.LayerEntries(image.Layers[^1]));
@@ -78,8 +81,8 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
 
         // The host's network is shared (no network namespace), so the fixed ports move to free ones, as `docker run
         // -e` would; the image's own values were checked above.
-        var http = PortAllocator.Next();
-        var management = PortAllocator.Next();
+        var http = FreePorts.Next();
+        var management = FreePorts.Next();
         var environment = new Dictionary<string, string>(imageEnvironment)
         {
             ["ConnectionStrings__tasksdb"] = app.ConnectionString,
@@ -114,7 +117,7 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         var logs = string.Join('\n', container.Output);
         log.WriteLine(logs);
         Assert.True(health?.IsSuccessStatusCode == true, $"the container did not become healthy:\n{logs}");
-        Assert.Equal(ContainerPorts.AppUserId, container.EntrypointUid());
+        Assert.Equal(AppUserId, container.EntrypointUid());
         var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("taskpipeline_consumer_", metrics, StringComparison.Ordinal);
         // The base image's ASPNETCORE_HTTP_PORTS is cleared: Kestrel has nothing to override.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TaskPipeline.AppHost.Hosting;
 
 namespace TaskPipeline.Tests.Support;
 
@@ -9,7 +8,7 @@ internal static class ServiceCommand
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
         string service, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        var project = ServiceProjects.All[service];
+        var project = ServiceProject.Named(service);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(project.AssemblyPath)!,
