@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using TaskPipeline.AppHost.Hosting;
 
 namespace TaskPipeline.Tests.Observability;
 
@@ -11,13 +10,13 @@ public sealed class JsonLogTests(ObservabilityFixture fixture)
     private const int TaskReceivedEventId = 1001;
 
     [Fact]
-    public void EveryLineTheServicesPrintIsOneJsonObjectWithTimestampLevelCategoryAndMessage()
+    public async Task EveryLineTheServicesPrintIsOneJsonObjectWithTimestampLevelCategoryAndMessage()
     {
-        var replicas = Enumerable.Range(0, ObservabilityFixture.ConsumerReplicas).Select(i => (PipelineOptions.ConsumerResource, i))
-            .Append((PipelineOptions.ProducerResource, 0));
+        var replicas = Enumerable.Range(0, ObservabilityFixture.ConsumerReplicas).Select(i => (ObservabilityFixture.ConsumerResource, i))
+            .Append((ObservabilityFixture.ProducerResource, 0));
         foreach (var (service, replica) in replicas)
         {
-            var lines = ServiceLines(service, replica);
+            var lines = await ServiceLinesAsync(service, replica);
             Assert.True(lines.Count > 0, $"{service}-{replica} printed nothing");
             foreach (var line in lines)
             {
@@ -35,10 +34,22 @@ public sealed class JsonLogTests(ObservabilityFixture fixture)
     [Fact]
     public async Task ATaskReceivedLineCarriesItsFieldsAndTheTraceOfTheSubmitThatClaimedIt()
     {
-        var received = Enumerable.Range(0, ObservabilityFixture.ConsumerReplicas)
-            .SelectMany(replica => ServiceLines(PipelineOptions.ConsumerResource, replica).Select(line => Parse(PipelineOptions.ConsumerResource, replica, line)))
-            .Where(entry => entry.RootElement.GetProperty("EventId").GetInt32() == TaskReceivedEventId)
-            .ToList();
+        var received = new List<JsonDocument>();
+        for (var replica = 0; replica < ObservabilityFixture.ConsumerReplicas; replica++)
+        {
+            received.AddRange((await ServiceLinesAsync(ObservabilityFixture.ConsumerResource, replica)).Select(line => Parse(ObservabilityFixture.ConsumerResource, replica, line)));
+        }
+
+        received.RemoveAll(entry =>
+        {
+            var other = entry.RootElement.GetProperty("EventId").GetInt32() != TaskReceivedEventId;
+            if (other)
+            {
+                entry.Dispose();
+            }
+
+            return other;
+        });
         try
         {
             Assert.NotEmpty(received);
@@ -75,9 +86,9 @@ public sealed class JsonLogTests(ObservabilityFixture fixture)
         }
     }
 
-    /// <summary>What the service itself printed: the AppHost's own notes about it are not its output.</summary>
-    private List<string> ServiceLines(string service, int replica) =>
-        [.. fixture.App.GetLogs(service, replica).Where(line => !line.StartsWith("[apphost] ", StringComparison.Ordinal))];
+    /// <summary>What the service itself printed: the AppHost's own notes about it (Aspire's) are not its output.</summary>
+    private async Task<IReadOnlyList<string>> ServiceLinesAsync(string service, int replica) =>
+        (await ResourceLogs.ReadAsync(fixture.App, service, replica)).Output;
 
     private static JsonDocument Parse(string service, int replica, string line)
     {

@@ -1,19 +1,23 @@
-using System.Globalization;
-using TaskPipeline.AppHost.Hosting;
+using Aspire.Hosting.Testing;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Observability;
 
 /// <summary>
-/// One observed run for the collection: an in-test OTLP receiver, then the app with Prometheus scraping every second,
-/// JSON logs and OTLP export in both services, two Consumers that fail some attempts (so failures and dead letters
-/// exist), and a Producer making <see cref="TaskCount"/> tasks. Ready once every task is finished and Prometheus has
-/// scraped the final counts.
+/// One observed run for the collection, from the real AppHost through Aspire.Hosting.Testing: an in-test OTLP
+/// receiver, then the app with Prometheus scraping every second, JSON logs and OTLP export (to the receiver) in both
+/// services, two Consumers that fail some attempts (so failures and dead letters exist), and a Producer making
+/// <see cref="TaskCount"/> tasks. Ready once every task is finished and Prometheus has scraped the final counts.
 /// </summary>
 public sealed class ObservabilityFixture : IAsyncLifetime
 {
     public const int TaskCount = 2000;
     public const int ConsumerReplicas = 2;
+    public const string ConsumerResource = "consumer";
+    public const string ProducerResource = "producer";
+    public const string PrometheusResource = "prometheus";
+    public const string ManagementEndpoint = "management";
 
     public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(1);
 
@@ -21,7 +25,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
 
     internal OtlpReceiver Receiver { get; private set; } = null!;
 
-    internal PipelineApp App { get; private set; } = null!;
+    internal DistributedPipeline App { get; private set; } = null!;
 
     internal TaskAudit Audit { get; private set; } = null!;
 
@@ -36,32 +40,33 @@ public sealed class ObservabilityFixture : IAsyncLifetime
         Promtool.RequirePrometheus();
         Receiver = await OtlpReceiver.StartAsync();
 
-        var options = new PipelineOptions
+        var arguments = new AppArguments { ConsumerReplicas = ConsumerReplicas, Prometheus = true }
+            .SetAppHost("Prometheus:ScrapeInterval", ScrapeInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var service in (string[])[ConsumerResource, ProducerResource])
         {
-            StateDirectory = _stateDirectory,
-            Fresh = true,
-            ConsumerReplicas = ConsumerReplicas,
-            ScrapeInterval = ScrapeInterval,
-            OtlpEndpoint = Receiver.Endpoint.ToString(),
-        };
-        foreach (var service in (string[])[PipelineOptions.ConsumerResource, PipelineOptions.ProducerResource])
-        {
-            options.Set(service, "Logging:Format", "json");
+            // The dashboard is off in tests, so nothing else tells the services where to export: the receiver does,
+            // with the short delays Aspire gives in development (every span within about a second, none sampled out).
+            arguments.Set(service, "Logging:Format", "json")
+                .Set(service, "OTEL_EXPORTER_OTLP_ENDPOINT", Receiver.Endpoint.ToString())
+                .Set(service, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+                .Set(service, "OTEL_BSP_SCHEDULE_DELAY", 1000)
+                .Set(service, "OTEL_BLRP_SCHEDULE_DELAY", 1000)
+                .Set(service, "OTEL_METRIC_EXPORT_INTERVAL", 1000)
+                .Set(service, "OTEL_TRACES_SAMPLER", "always_on");
         }
 
-        options.Set("producer", "Producer:Rate", "500")
-            .Set("producer", "Producer:MaxTasks", TaskCount.ToString(CultureInfo.InvariantCulture))
-            .Set("producer", "Producer:MaxBacklog", "100000")
-            .Set("producer", "Producer:SweepInterval", "00:00:00.200")
+        arguments.Set(ProducerResource, "Producer:Rate", 500)
+            .Set(ProducerResource, "Producer:MaxTasks", TaskCount)
+            .Set(ProducerResource, "Producer:MaxBacklog", 100000)
+            .Set(ProducerResource, "Producer:SweepInterval", "00:00:00.200")
             // Some attempts fail and some tasks use up their two attempts: the failure panels have something to show.
-            .Set("consumer", "Consumer:FailureRate", "0.1")
-            .Set("consumer", "Consumer:MaxAttempts", "2")
-            .Set("consumer", "Consumer:RetryBackoff", "00:00:00.050");
+            .Set(ConsumerResource, "Consumer:FailureRate", "0.1")
+            .Set(ConsumerResource, "Consumer:MaxAttempts", 2)
+            .Set(ConsumerResource, "Consumer:RetryBackoff", "00:00:00.050");
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        App = await PipelineApp.StartAsync(options, timeout.Token);
+        App = await DistributedPipeline.StartAsync(arguments, _stateDirectory);
         Audit = new TaskAudit(App.ConnectionString);
-        Prometheus = new PrometheusApi(App.GetEndpoint(PipelineOptions.PrometheusResource));
+        Prometheus = new PrometheusApi(PrometheusEndpoint());
 
         await Audit.WaitForStatesAsync(
             counts => counts.Values.Sum() == TaskCount && counts.GetValueOrDefault("received") == 0 && counts.GetValueOrDefault("processing") == 0,
@@ -71,6 +76,13 @@ public sealed class ObservabilityFixture : IAsyncLifetime
         // A few scrapes later every replica's final counts are in Prometheus.
         await Task.Delay(ScrapeInterval * 4);
         FinishedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+    }
+
+    /// <summary>The prometheus resource's <c>http</c> endpoint, as Aspire allocated it; Prometheus listens on IPv4 loopback.</summary>
+    internal Uri PrometheusEndpoint()
+    {
+        var uri = App.App.GetEndpoint(PrometheusResource, "http");
+        return new UriBuilder(uri) { Host = uri.Host == "localhost" ? "127.0.0.1" : uri.Host }.Uri;
     }
 
     public async Task DisposeAsync()

@@ -1,39 +1,49 @@
-using TaskPipeline.AppHost.Hosting;
+using System.Net;
+using System.Net.Sockets;
+using TaskPipeline.Tests.Distributed;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Observability;
 
 /// <summary>
 /// A Consumer with its profiling port open, kept busy by a Producer that never stops generating, so a CPU profile
-/// catches the service's own code at work. The app is started with a prometheus binary that does not exist: it must
-/// say so and run without it.
+/// catches the service's own code at work; the real AppHost through Aspire.Hosting.Testing. One Consumer replica: the
+/// profiling port is a fixed port of the service, which a second replica could not also bind. The app is started with
+/// a prometheus binary that does not exist: the AppHost must say so and run without it (its log is read in-process).
 /// </summary>
 public sealed class ProfilingFixture : IAsyncLifetime
 {
     public const string MissingPrometheus = "/nonexistent/bin/prometheus";
+    public const string ConsumerResource = "consumer";
+    public const string PrometheusResource = "prometheus";
 
     private readonly string _stateDirectory = TestDirectories.Create("profiling");
 
-    internal PipelineApp App { get; private set; } = null!;
+    internal DistributedPipeline App { get; private set; } = null!;
 
-    internal int ProfilingPort { get; } = PortAllocator.Next();
+    /// <summary>What the AppHost logged while it built and started the app.</summary>
+    internal AppHostLogListener AppHostLog { get; } = new();
+
+    internal int ProfilingPort { get; } = FreeLoopbackPort();
 
     internal HttpClient Profiling { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        var options = new PipelineOptions
-        {
-            StateDirectory = _stateDirectory,
-            Fresh = true,
-            ConsumerReplicas = 1,
-            PrometheusPath = MissingPrometheus,
-        };
-        options.Set("consumer", "Profiling:Port", ProfilingPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .Set("producer", "Producer:Rate", "1500");
+        var arguments = new AppArguments { ConsumerReplicas = 1, Prometheus = true }
+            .SetAppHost("Prometheus:Path", MissingPrometheus)
+            .Set(ConsumerResource, "Profiling:Port", ProfilingPort)
+            .Set("producer", "Producer:Rate", 1500);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        App = await PipelineApp.StartAsync(options, timeout.Token);
+        try
+        {
+            App = await DistributedPipeline.StartAsync(arguments, _stateDirectory);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"the app did not start; the AppHost logged:\n{AppHostLog.Describe()}", exception);
+        }
+
         Profiling = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ProfilingPort}"), Timeout = TimeSpan.FromMinutes(2) };
     }
 
@@ -45,6 +55,14 @@ public sealed class ProfilingFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
+        AppHostLog.Dispose();
         TestDirectories.Delete(_stateDirectory);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

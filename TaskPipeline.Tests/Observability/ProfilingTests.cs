@@ -5,7 +5,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
-using TaskPipeline.AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TaskPipeline.Tests.Observability;
 
@@ -187,13 +190,13 @@ public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
     [Fact]
     public async Task ProfilingRoutesAreServedOnlyOnTheProfilingPortWhichListensOnLoopback()
     {
-        using (var main = fixture.App.CreateHttpClient(PipelineOptions.ConsumerResource))
+        using (var main = fixture.App.CreateHttpClient(ProfilingFixture.ConsumerResource))
         using (var response = await main.GetAsync("/debug/counters"))
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        using (var management = fixture.App.CreateHttpClient(PipelineOptions.ConsumerResource, PipelineApp.ManagementEndpoint))
+        using (var management = fixture.App.CreateHttpClient(ProfilingFixture.ConsumerResource, "management"))
         using (var response = await management.GetAsync("/debug/counters"))
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -205,7 +208,7 @@ public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        Assert.Contains(fixture.App.GetLogs(PipelineOptions.ConsumerResource), line => line.EndsWith($"Now listening on: http://127.0.0.1:{fixture.ProfilingPort}", StringComparison.Ordinal));
+        Assert.Contains((await ResourceLogs.ReadAsync(fixture.App, ProfilingFixture.ConsumerResource)).Output, line => line.EndsWith($"Now listening on: http://127.0.0.1:{fixture.ProfilingPort}", StringComparison.Ordinal));
         foreach (var address in NonLoopbackAddresses())
         {
             using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -216,12 +219,27 @@ public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
     [Fact]
     public void WithoutPrometheusTheAppHostSaysSoInOneLineAndRunsOn()
     {
-        var notes = fixture.App.GetLogs(PipelineOptions.PrometheusResource);
+        var notes = fixture.AppHostLog.For(TaskPipeline.AppHost.AppHostLog.Category)
+            .Where(note => note.Message.StartsWith("prometheus ", StringComparison.Ordinal))
+            .ToList();
 
-        Assert.Equal($"[apphost] {PrometheusServer.NotFoundMessage}", Assert.Single(notes));
-        Assert.DoesNotContain(fixture.App.Resources, resource => resource.Name == PipelineOptions.PrometheusResource);
-        Assert.Throws<InvalidOperationException>(() => fixture.App.GetEndpoint(PipelineOptions.PrometheusResource));
-        Assert.All(fixture.App.Resources, resource => Assert.Equal(ResourceState.Running, resource.State));
+        var (level, message) = Assert.Single(notes);
+        Assert.StartsWith("prometheus not found: ", message, StringComparison.Ordinal);
+        Assert.Equal((int)Microsoft.Extensions.Logging.LogLevel.Warning, level);
+
+        // No prometheus resource at all, and every resource of the system map running. (Aspire's hidden helpers,
+        // such as a project's "rebuilder", start only on demand; parameters are values, not processes.)
+        var model = fixture.App.App.Services.GetRequiredService<DistributedApplicationModel>();
+        Assert.DoesNotContain(model.Resources, resource => resource.Name == ProfilingFixture.PrometheusResource);
+        Assert.Throws<ArgumentException>(() => fixture.App.App.GetEndpoint(ProfilingFixture.PrometheusResource, "http"));
+        var states = model.Resources
+            .SelectMany(resource => fixture.App.ReplicaIds(resource.Name))
+            .Select(id => fixture.App.App.ResourceNotifications.TryGetCurrentState(id, out var state) ? state! : throw new InvalidOperationException($"no state for {id}"))
+            .Where(state => !state.Snapshot.IsHidden && state.Resource is not ParameterResource)
+            .ToList();
+        Assert.Equal(["consumer", "postgres", "producer", "tasksdb"], states.Select(state => state.Resource.Name).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(states, state => Assert.True(
+            state.Snapshot.State?.Text == KnownResourceStates.Running, $"{state.ResourceId} is {state.Snapshot.State?.Text}"));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using TaskPipeline.AppHost.Hosting;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Observability;
@@ -21,7 +24,7 @@ public sealed partial class PrometheusTests(ObservabilityFixture fixture)
     };
 
     private static readonly (string Service, int Replica)[] Replicas =
-        [.. Enumerable.Range(0, ObservabilityFixture.ConsumerReplicas).Select(i => (PipelineOptions.ConsumerResource, i)), (PipelineOptions.ProducerResource, 0)];
+        [.. Enumerable.Range(0, ObservabilityFixture.ConsumerReplicas).Select(i => (ObservabilityFixture.ConsumerResource, i)), (ObservabilityFixture.ProducerResource, 0)];
 
     [Fact]
     public async Task PrometheusScrapesEveryReplicaUnderItsServiceAndReplicaLabels()
@@ -37,9 +40,13 @@ public sealed partial class PrometheusTests(ObservabilityFixture fixture)
             Assert.Equal(labels["instance"], $"{labels["service"]}-{labels["replica"]}");
         }
 
-        var row = Assert.Single(fixture.App.Resources, r => r.Name == PipelineOptions.PrometheusResource);
-        Assert.Equal(ResourceState.Running, row.State);
-        Assert.Contains(row.Urls, url => url.Url == fixture.App.GetEndpoint(PipelineOptions.PrometheusResource).GetLeftPart(UriPartial.Authority));
+        // Prometheus is a resource of the app, running and ready, and shows the URL the targets above came from.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var prometheus = await fixture.App.App.ResourceNotifications.WaitForResourceHealthyAsync(ObservabilityFixture.PrometheusResource, timeout.Token);
+        Assert.Equal(KnownResourceStates.Running, prometheus.Snapshot.State?.Text);
+        Assert.Equal(HealthStatus.Healthy, prometheus.Snapshot.HealthStatus);
+        var endpoint = fixture.App.App.GetEndpoint(ObservabilityFixture.PrometheusResource, "http");
+        Assert.Contains(prometheus.Snapshot.Urls, url => url.Name == "http" && new Uri(url.Url).GetLeftPart(UriPartial.Authority) == endpoint.GetLeftPart(UriPartial.Authority));
     }
 
     [Fact]
@@ -48,7 +55,7 @@ public sealed partial class PrometheusTests(ObservabilityFixture fixture)
         using var http = new HttpClient();
         foreach (var (service, replica) in Replicas)
         {
-            var exposition = await http.GetStringAsync(new Uri(fixture.App.GetEndpoint(service, PipelineApp.ManagementEndpoint, replica), "/metrics"));
+            var exposition = await http.GetStringAsync(new Uri(fixture.App.GetEndpoint(service, ObservabilityFixture.ManagementEndpoint, replica), "/metrics"));
 
             var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition, CancellationToken.None);
 
@@ -102,7 +109,7 @@ public sealed partial class PrometheusTests(ObservabilityFixture fixture)
         using var http = new HttpClient();
         foreach (var (service, replica) in Replicas)
         {
-            var exposition = await http.GetStringAsync(new Uri(fixture.App.GetEndpoint(service, PipelineApp.ManagementEndpoint, replica), "/metrics"));
+            var exposition = await http.GetStringAsync(new Uri(fixture.App.GetEndpoint(service, ObservabilityFixture.ManagementEndpoint, replica), "/metrics"));
             exposed.UnionWith(MetricFamily().Matches(exposition).Select(m => m.Groups[1].Value));
         }
 

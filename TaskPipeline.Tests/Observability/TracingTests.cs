@@ -1,4 +1,3 @@
-using TaskPipeline.AppHost.Hosting;
 
 namespace TaskPipeline.Tests.Observability;
 
@@ -14,20 +13,20 @@ public sealed class TracingTests(ObservabilityFixture fixture)
         var trace = await WaitForAsync(spans => CompleteTaskTraces(spans).FirstOrDefault());
 
         // Producer: the dispatch span, with the gRPC call below it.
-        var dispatch = Assert.Single(trace, s => s.Service == PipelineOptions.ProducerResource && s.Name == "tasks.dispatch");
+        var dispatch = Assert.Single(trace, s => s.Service == ObservabilityFixture.ProducerResource && s.Name == "tasks.dispatch");
         Assert.Equal("TaskPipeline.Producer", dispatch.Scope);
 
         // Consumer: the Submit the call arrived as, the claim in PostgreSQL, and the task's work, all in the same trace.
-        var work = trace.First(s => s.Service == PipelineOptions.ConsumerResource && s.Name == "task.process");
+        var work = trace.First(s => s.Service == ObservabilityFixture.ConsumerResource && s.Name == "task.process");
         var submit = Assert.Single(trace, s => s.SpanId == work.ParentSpanId);
-        Assert.Equal(PipelineOptions.ConsumerResource, submit.Service);
+        Assert.Equal(ObservabilityFixture.ConsumerResource, submit.Service);
         Assert.Equal(ReceivedSpan.ServerKind, submit.Kind);
-        Assert.Contains(trace, s => s.Service == PipelineOptions.ConsumerResource && s.Scope == "Npgsql" && s.ParentSpanId == submit.SpanId);
+        Assert.Contains(trace, s => s.Service == ObservabilityFixture.ConsumerResource && s.Scope == "Npgsql" && s.ParentSpanId == submit.SpanId);
         Assert.NotNull(work.Attribute("taskpipeline.task.id"));
 
         // The Submit's parent is the Producer's outgoing call, under the dispatch span.
         var ancestors = Ancestors(trace, submit).ToList();
-        Assert.Equal(PipelineOptions.ProducerResource, ancestors[0].Service);
+        Assert.Equal(ObservabilityFixture.ProducerResource, ancestors[0].Service);
         Assert.Equal(ReceivedSpan.ClientKind, ancestors[0].Kind);
         Assert.Contains(dispatch, ancestors);
     }
@@ -44,7 +43,7 @@ public sealed class TracingTests(ObservabilityFixture fixture)
         });
 
         Assert.NotNull(dispatch);
-        Assert.Equal(PipelineOptions.ProducerResource, store.Service);
+        Assert.Equal(ObservabilityFixture.ProducerResource, store.Service);
         Assert.NotEqual(dispatch.TraceId, store.TraceId);
         // The store span's own trace holds the COPY into PostgreSQL.
         Assert.Contains(fixture.Receiver.Store.Snapshot(), s => s.TraceId == store.TraceId && s.Scope == "Npgsql" && s.ParentSpanId == store.SpanId);
@@ -62,7 +61,7 @@ public sealed class TracingTests(ObservabilityFixture fixture)
         });
 
         Assert.NotNull(complete);
-        Assert.Equal(PipelineOptions.ConsumerResource, complete.Service);
+        Assert.Equal(ObservabilityFixture.ConsumerResource, complete.Service);
         Assert.Equal(complete.Service, work.Service);
         Assert.Contains(fixture.Receiver.Store.Snapshot(), s => s.TraceId == complete.TraceId && s.Scope == "Npgsql" && s.ParentSpanId == complete.SpanId);
     }
@@ -72,9 +71,9 @@ public sealed class TracingTests(ObservabilityFixture fixture)
         spans.GroupBy(s => s.TraceId)
             .Select(trace => trace.ToList())
             .Where(trace =>
-                trace.Any(s => s.Service == PipelineOptions.ProducerResource && s.Name == "tasks.dispatch")
-                && trace.Any(s => s.Service == PipelineOptions.ConsumerResource && s.Name == "task.process")
-                && trace.Any(s => s.Service == PipelineOptions.ConsumerResource && s.Scope == "Npgsql"));
+                trace.Any(s => s.Service == ObservabilityFixture.ProducerResource && s.Name == "tasks.dispatch")
+                && trace.Any(s => s.Service == ObservabilityFixture.ConsumerResource && s.Name == "task.process")
+                && trace.Any(s => s.Service == ObservabilityFixture.ConsumerResource && s.Scope == "Npgsql"));
 
     private static IEnumerable<ReceivedSpan> Ancestors(List<ReceivedSpan> trace, ReceivedSpan span)
     {
