@@ -11,4 +11,7 @@ internal static partial class AppHostLog
 
     [LoggerMessage(2, LogLevel.Warning, "prometheus not found: install it (apt-get install prometheus) to scrape the services; going on without it")]
     public static partial void PrometheusNotFound(ILogger logger);
+
+    [LoggerMessage(3, LogLevel.Information, "Stopping postgres (pid {ProcessId}) with a fast shutdown; {Running} service replica(s) still running")]
+    public static partial void PostgresFastShutdown(ILogger logger, int? processId, int running);
 }

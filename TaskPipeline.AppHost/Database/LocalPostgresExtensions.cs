@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace TaskPipeline.AppHost.Database;
@@ -52,11 +53,18 @@ internal static class LocalPostgresExtensions
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (_, cancellationToken) =>
             InitDbAsync(server, binaries, password, asRoot, cancellationToken));
-        builder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
+        builder.Services.AddSingleton(services => new LocalPostgresLifecycle(
+            server,
+            services.GetRequiredService<ResourceNotificationService>(),
+            services.GetRequiredService<ResourceCommandService>(),
+            services.GetRequiredService<DistributedApplicationModel>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(AppHostLog.Category)));
+        // Its stop is awaited by the host; its watch starts before the resources do (hosted services start one after
+        // another, and Aspire's orchestrator waits there for tasksdb, whose state the watch publishes).
+        builder.Services.AddSingleton<IHostedService>(services => services.GetRequiredService<LocalPostgresLifecycle>());
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
-            var lifetime = @event.Services.GetRequiredService<IHostApplicationLifetime>();
-            var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
-            _ = MirrorServerStateAsync(server, notifications, lifetime.ApplicationStopping);
+            @event.Services.GetRequiredService<LocalPostgresLifecycle>().StartWatching();
             return Task.CompletedTask;
         });
 
@@ -143,77 +151,6 @@ internal static class LocalPostgresExtensions
             File.Delete(passwordFile);
         }
     }
-
-    /// <summary>
-    /// Aspire copies a parent's state only to children of containers: the databases' states follow the server's here,
-    /// and each database is created the first time the server is healthy.
-    /// </summary>
-    private static async Task MirrorServerStateAsync(
-        LocalPostgresResource server, ResourceNotificationService notifications, CancellationToken stopping)
-    {
-        var created = false;
-        string? mirrored = null;
-        try
-        {
-            await foreach (var update in notifications.WatchAsync(stopping))
-            {
-                if (update.Resource != server)
-                {
-                    continue;
-                }
-
-                var state = update.Snapshot.State?.Text;
-                var healthy = state == KnownResourceStates.Running && update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
-                if (healthy && !created)
-                {
-                    await CreateDatabasesAsync(server.AdminConnectionString, server.Databases.Select(database => database.DatabaseName), stopping);
-                    created = true;
-                }
-
-                var mirror = healthy ? KnownResourceStates.Running
-                    : state is null || state == KnownResourceStates.Running || state == KnownResourceStates.Starting || state == KnownResourceStates.NotStarted
-                        ? KnownResourceStates.Waiting
-                        : state;
-                if (mirror == mirrored)
-                {
-                    continue;
-                }
-
-                mirrored = mirror;
-                var style = mirror == KnownResourceStates.Running ? KnownResourceStateStyles.Success
-                    : mirror == KnownResourceStates.Waiting ? KnownResourceStateStyles.Info
-                    : KnownResourceStateStyles.Error;
-                foreach (var database in server.Databases)
-                {
-                    await notifications.PublishUpdateAsync(database, snapshot => snapshot with
-                    {
-                        State = new ResourceStateSnapshot(mirror, style),
-                        StartTimeStamp = mirror == KnownResourceStates.Running ? DateTime.UtcNow : snapshot.StartTimeStamp,
-                    });
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    private static async Task CreateDatabasesAsync(string serverConnectionString, IEnumerable<string> names, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(serverConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var name in names)
-        {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = name } } };
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {QuoteIdentifier(name)}", connection);
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-    }
-
-    private static string QuoteIdentifier(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     private static string DefaultStateDirectory()
     {
