@@ -12,25 +12,25 @@ internal sealed class PublisherOptions
 {
     public Option<string?> Publisher { get; } = new("--publisher")
     {
-        Description = "Write deployment files instead of running: manifest (Aspire manifest for azd), compose (docker-compose.yaml), kubernetes (YAML)",
+        Description = "Write deployment files instead of running: manifest (Aspire manifest for azd); Compose and Kubernetes: TaskPipeline.Deploy",
         HelpName = string.Join('|', Publishing.Publisher.Names.Keys),
     };
 
     public Option<string?> OutputPath { get; } = new("--output-path")
     {
-        Description = $"Where to write: a file, or a directory for {ManifestPublisher.DefaultFileName} / {ComposePublisher.DefaultFileName} / {KubernetesPublisher.DefaultFileName} [default: .]",
+        Description = $"Where to write: a file, or a directory for {ManifestPublisher.DefaultFileName} [default: .]",
         HelpName = "path",
     };
 
     public Option<string?> ImageRegistry { get; } = new("--image-registry")
     {
-        Description = "Registry prefix of the service images in compose/kubernetes output (e.g. myregistry.azurecr.io) [default: local images]",
+        Description = "Registry prefix of the service images (e.g. myregistry.azurecr.io) [default: local images]",
         HelpName = "registry",
     };
 
     public Option<string> ImageTag { get; } = new("--image-tag")
     {
-        Description = "Tag of the service images in compose/kubernetes output",
+        Description = "Tag of the service images",
         DefaultValueFactory = _ => "latest",
         HelpName = "tag",
     };

@@ -1,10 +1,13 @@
 using System.Text.RegularExpressions;
-using TaskPipeline.AppHost.Publishing;
+using TaskPipeline.Deploy;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Deploy;
 
-/// <summary>The Kubernetes YAML, as the API server would resolve it: Services select pods, names and ports resolve.</summary>
+/// <summary>
+/// The Kubernetes YAML from TaskPipeline.Deploy (the AppHost's manifest, translated), as the API server would resolve it:
+/// Services select pods, names and ports resolve, and every object passes the Kubernetes OpenAPI schemas.
+/// </summary>
 public sealed partial class KubernetesPublisherTests : IDisposable
 {
     private readonly string directory = TestDirectories.Create("kubernetes");
@@ -13,8 +16,8 @@ public sealed partial class KubernetesPublisherTests : IDisposable
     public async Task ManifestsWireServicesSecretsProbesAndReplicas()
     {
         var path = Path.Combine(directory, "app.yaml");
-        var (exitCode, output, error) = await AppHostCommand.RunAsync(
-            "--publisher", "kubernetes", "--output-path", path, "--consumers", "3", "--producers", "2", "--image-registry", "registry.example/team");
+        var (exitCode, output, error) = await DeployCommand.RunAsync(
+            "kubernetes", "--output-path", path, "--consumers", "3", "--producers", "2", "--image-registry", "registry.example/team");
         Assert.True(exitCode == 0, $"exit code {exitCode}: {output}{error}");
 
         var documents = YamlTree.ReadAll(await File.ReadAllTextAsync(path));
@@ -28,7 +31,7 @@ public sealed partial class KubernetesPublisherTests : IDisposable
         Assert.Equal(3, Replicas(byKind["Deployment/consumer"].Single()));
         Assert.Equal(2, Replicas(byKind["Deployment/producer"].Single()));
         Assert.Equal(1, Replicas(byKind["StatefulSet/postgres"].Single()));
-        Assert.True(secret.Map("stringData").Text(KubernetesPublisher.PasswordKey)!.Length >= 22);
+        Assert.True(secret.Map("stringData").Text(KubernetesWriter.PasswordKey)!.Length >= 22);
 
         foreach (var workload in documents.Where(d => d.Text("kind") is "Deployment" or "StatefulSet"))
         {
@@ -49,6 +52,10 @@ public sealed partial class KubernetesPublisherTests : IDisposable
             var defined = new List<string>();
             foreach (var variable in container.List("env"))
             {
+                // Every manifest expression is resolved; nothing refers to the https binding the images do not serve.
+                Assert.DoesNotMatch(ManifestExpression(), variable.Text("value") ?? "");
+                Assert.DoesNotContain("https", variable.Text("name")!, StringComparison.OrdinalIgnoreCase);
+
                 if (variable.Has("valueFrom") && variable.Map("valueFrom").Has("secretKeyRef"))
                 {
                     var reference = variable.Map("valueFrom").Map("secretKeyRef");
@@ -79,8 +86,9 @@ public sealed partial class KubernetesPublisherTests : IDisposable
             // Probes on the management port, the one the service's Kestrel management endpoint listens on.
             var env = container.List("env").ToDictionary(v => v.Text("name")!, v => v.Text("value"));
             var managementPort = containerPorts["management"];
-            Assert.Equal($"http://+:{managementPort}", env["Kestrel__Endpoints__management__Url"]);
-            Assert.Equal($"http://+:{containerPorts["http"]}", env["Kestrel__Endpoints__http__Url"]);
+            Assert.Equal($"http://*:{managementPort}", env["Kestrel__Endpoints__management__Url"]);
+            Assert.Equal($"http://*:{containerPorts["http"]}", env["Kestrel__Endpoints__http__Url"]);
+            Assert.Equal((8080, 8081), (containerPorts["http"], managementPort));
             Assert.Equal("/health", container.Map("readinessProbe").Map("httpGet").Text("path"));
             Assert.Equal("management", container.Map("readinessProbe").Map("httpGet").Text("port"));
             Assert.Equal("/alive", container.Map("livenessProbe").Map("httpGet").Text("path"));
@@ -107,27 +115,54 @@ public sealed partial class KubernetesPublisherTests : IDisposable
     [Fact]
     public async Task PublishingAgainKeepsTheSecretsPassword()
     {
-        Assert.Equal(0, (await AppHostCommand.RunAsync("--publisher", "kubernetes", "--output-path", directory)).ExitCode);
-        var path = Path.Combine(directory, KubernetesPublisher.DefaultFileName);
+        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", directory)).ExitCode);
+        var path = Path.Combine(directory, KubernetesWriter.DefaultFileName);
         var first = Password(await File.ReadAllTextAsync(path));
 
-        Assert.Equal(0, (await AppHostCommand.RunAsync("--publisher", "kubernetes", "--output-path", directory, "--consumers", "5")).ExitCode);
+        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", directory, "--consumers", "5")).ExitCode);
 
         var text = await File.ReadAllTextAsync(path);
         Assert.Equal(first, Password(text));
         Assert.Equal(5, Replicas(YamlTree.ReadAll(text).Single(d => d.Text("kind") == "Deployment" && d.Map("metadata").Text("name") == "consumer")));
     }
 
+    [Fact]
+    public async Task KubernetesModelsAcceptEveryObjectAndRejectAMistypedCopy()
+    {
+        var (exitCode, output, error) = await DeployCommand.RunAsync("kubernetes", "--output-path", directory, "--consumers", "3", "--producers", "2");
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {output}{error}");
+        var path = Path.Combine(directory, KubernetesWriter.DefaultFileName);
+
+        var (valid, report) = await KubernetesModels.ValidateAsync(path);
+        Assert.True(valid == 0, report);
+        Assert.Equal(7, report.Split('\n').Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
+
+        // The validator does look at the fields: a count and a port written as strings are rejected, by name.
+        var mistyped = Path.Combine(directory, "mistyped.yaml");
+        await File.WriteAllTextAsync(mistyped, (await File.ReadAllTextAsync(path))
+            .Replace("replicas: 3", "replicas: \"3\"", StringComparison.Ordinal)
+            .Replace("containerPort: 8081", "containerPort: \"8081\"", StringComparison.Ordinal));
+        var (invalid, rejection) = await KubernetesModels.ValidateAsync(mistyped);
+        Assert.NotEqual(0, invalid);
+        Assert.Contains("invalid Deployment/consumer", rejection, StringComparison.Ordinal);
+        Assert.Contains("spec/replicas", rejection, StringComparison.Ordinal);
+        Assert.Contains("containerPort", rejection, StringComparison.Ordinal);
+    }
+
     public void Dispose() => TestDirectories.Delete(directory);
 
     private static string Password(string yaml) =>
-        YamlTree.ReadAll(yaml).Single(d => d.Text("kind") == "Secret").Map("stringData").Text(KubernetesPublisher.PasswordKey)!;
+        YamlTree.ReadAll(yaml).Single(d => d.Text("kind") == "Secret").Map("stringData").Text(KubernetesWriter.PasswordKey)!;
 
     private static int Replicas(Dictionary<object, object?> workload) =>
         Convert.ToInt32(workload.Map("spec")["replicas"], System.Globalization.CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"(?<!\$)\$\((?<name>[A-Za-z_][A-Za-z0-9_]*)\)")]
     private static partial Regex VariableReference();
+
+    /// <summary>An unresolved manifest expression: <c>{resource.property…}</c> (not Compose's <c>${VAR}</c>).</summary>
+    [GeneratedRegex(@"(?<!\$)\{[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+\}")]
+    private static partial Regex ManifestExpression();
 
     [GeneratedRegex(@"(?:https?://|Host=)(?<host>[a-z0-9-]+)(?::|;Port=)(?<port>\d+)")]
     private static partial Regex Url();

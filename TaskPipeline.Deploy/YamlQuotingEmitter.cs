@@ -3,7 +3,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
 
-namespace TaskPipeline.AppHost.Publishing;
+namespace TaskPipeline.Deploy;
 
 /// <summary>
 /// Double-quotes the strings a YAML 1.1 reader would take for something else. YamlDotNet quotes what YAML 1.2 would

@@ -1,6 +1,6 @@
 using YamlDotNet.Serialization;
 
-namespace TaskPipeline.AppHost.Publishing;
+namespace TaskPipeline.Deploy;
 
 /// <summary>
 /// YAML from ordered maps and lists (key order is what a reader of the file sees), strings quoted whenever a YAML 1.1 or

@@ -1,28 +1,24 @@
 using System.Diagnostics;
-using TaskPipeline.AppHost.Hosting;
+using TaskPipeline.Deploy;
 
 namespace TaskPipeline.Tests.Deploy;
 
 /// <summary>
-/// Runs the built AppHost once as a real process from its project folder, as azd does
-/// (<c>dotnet run --project TaskPipeline.AppHost.csproj --publisher manifest --output-path …</c>; the built assembly, to
-/// skip the build check).
+/// Runs the built deployment tool once as a real process (<c>dotnet TaskPipeline.Deploy.dll compose|kubernetes …</c>),
+/// which in turn runs the built AppHost's manifest publisher as azd does and translates the manifest.
 /// </summary>
-internal static class AppHostCommand
+internal static class DeployCommand
 {
-    public static string ProjectDirectory { get; } =
-        Path.Combine(Path.GetDirectoryName(ServiceProjects.All[PipelineOptions.ConsumerResource].ProjectDirectory)!, "TaskPipeline.Orchestrator");
-
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = ProjectDirectory,
+            WorkingDirectory = Path.GetTempPath(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(PipelineApp).Assembly.Location);
+        start.ArgumentList.Add(typeof(ComposeWriter).Assembly.Location);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -31,7 +27,7 @@ internal static class AppHostCommand
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -39,7 +35,7 @@ internal static class AppHostCommand
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the AppHost did not exit: {string.Join(' ', arguments)}\n{await output}{await error}");
+            throw new TimeoutException($"TaskPipeline.Deploy did not exit: {string.Join(' ', arguments)}\n{await output}{await error}");
         }
 
         return (process.ExitCode, await output, await error);
