@@ -85,7 +85,8 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         var management = FreePorts.Next();
         var environment = new Dictionary<string, string>(imageEnvironment)
         {
-            ["ConnectionStrings__tasksdb"] = app.ConnectionString,
+            // The unpacked image has no hosts file of its own: the loopback address, not Aspire's "localhost".
+            ["ConnectionStrings__tasksdb"] = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString) { Host = "127.0.0.1" }.ConnectionString,
             ["Kestrel__Endpoints__http__Url"] = $"http://+:{http}",
             ["Kestrel__Endpoints__management__Url"] = $"http://+:{management}",
         };
