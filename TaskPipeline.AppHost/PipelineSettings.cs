@@ -15,6 +15,12 @@ internal sealed class PipelineSettings
     [Range(1, 64, ErrorMessage = "must be from 1 to 64")]
     public int ProducerReplicas { get; set; } = 1;
 
+    /// <summary>
+    /// The Producer waits for its Start command (dashboard, or <c>ResourceCommands</c>) instead of starting with the
+    /// rest: the benchmark starts it once PostgreSQL and the Consumers are up and idle.
+    /// </summary>
+    public bool ProducerExplicitStart { get; set; }
+
     public DatabaseSettings Database { get; set; } = new();
 
     public PrometheusSettings Prometheus { get; set; } = new();

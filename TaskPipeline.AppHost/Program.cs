@@ -20,6 +20,7 @@ try
 
     var producer = builder.AddProject<Projects.TaskPipeline_Producer>("producer")
         .WithReplicas(settings.ProducerReplicas)
+        .WithExplicitStart(settings.ProducerExplicitStart)
         .WithServiceSettings()
         .WithManagementEndpoint()
         .WithApiUrls()

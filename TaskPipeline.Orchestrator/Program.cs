@@ -1,11 +1,10 @@
 using System.CommandLine;
 using TaskPipeline.AppHost.Cli;
 
-// The AppHost's command line. Running the pipeline is the root command; publishers and subcommands (bench, …) are
+// The AppHost's command line. Running the pipeline is the root command; publishers and subcommands are
 // added here as they come, reusing the pipeline options.
 var pipelineOptions = new PipelineCliOptions();
 var root = RunCommand.Create(pipelineOptions);
-root.Subcommands.Add(BenchCommand.Create(pipelineOptions));
 
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration
 {

@@ -27,6 +27,10 @@ internal static class ServiceResourceExtensions
         return service;
     }
 
+    /// <summary>Aspire's <c>WithExplicitStart()</c> when <paramref name="explicitStart"/> is set (TaskPipeline:ProducerExplicitStart).</summary>
+    public static IResourceBuilder<ProjectResource> WithExplicitStart(this IResourceBuilder<ProjectResource> service, bool explicitStart) =>
+        explicitStart ? service.WithExplicitStart() : service;
+
     /// <summary>
     /// The service's readiness (/health on its management endpoint: up, migrated, database reachable) is its health in
     /// Aspire, so WaitFor waits for it; /metrics and /health are shown in the dashboard.

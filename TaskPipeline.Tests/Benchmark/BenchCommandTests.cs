@@ -1,20 +1,28 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
-using TaskPipeline.AppHost.Benchmark;
+using TaskPipeline.Benchmarks;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Benchmark;
 
 /// <summary>
-/// The benchmark command, small: every workload through the built AppHost exactly as the README runs it (a real
-/// embedded PostgreSQL, real services), checking that the report is complete and sane. No speed is asserted: these
-/// numbers come from a busy test machine; the point is that the command keeps working.
+/// The benchmark, small: every workload through the built TaskPipeline.Benchmarks exactly as the README runs it (the
+/// real AppHost through Aspire, the machine's PostgreSQL, real services), checking that the report is complete and sane.
+/// No speed is asserted: these numbers come from a busy test machine; the point is that the benchmark keeps working.
 /// </summary>
 public sealed class BenchCommandTests
 {
     private const int SmokeTasks = 2000;
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>The Consumer's per-task log category, which the benchmark raises to Warning.</summary>
+    private const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Processing.TaskProcessorService";
+
+    /// <summary>The ceiling's rows per statement.</summary>
+    private const int CeilingBatchSize = 1000;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
 
     [Fact]
     public async Task AllWorkloadsRunSmallAndReportEveryFieldWithSaneValues()
@@ -34,7 +42,9 @@ public sealed class BenchCommandTests
             var settings = report.GetProperty("settings");
             Assert.Equal("on", settings.GetProperty("synchronousCommit").GetString());
             Assert.Equal(1, settings.GetProperty("producers").GetInt32());
-            Assert.Equal("Warning", settings.GetProperty("consumer").GetProperty(BenchmarkRunner.PerTaskLogCategory).GetString());
+            Assert.Equal("Production", settings.GetProperty("environment").GetString());
+            Assert.DoesNotContain(settings.GetProperty("warnings").EnumerateArray(), warning => warning.GetString()!.Contains("replaced", StringComparison.Ordinal));
+            Assert.Equal("Warning", settings.GetProperty("consumer").GetProperty(PerTaskLogCategory).GetString());
             Assert.True(settings.GetProperty("producerBatchSize").GetInt32() > 0);
             Assert.True(settings.GetProperty("consumerMaxBatchSize").GetInt32() > 0);
             if (workload == "steady")
@@ -54,7 +64,7 @@ public sealed class BenchCommandTests
                 Assert.Equal(0, settings.GetProperty("rate").GetDouble());
                 Assert.Equal(0, settings.GetProperty("warmupTasks").GetInt64());
                 Assert.Equal(0, settings.GetProperty("delayPerValueMs").GetDouble());
-                Assert.Equal(CeilingBenchmark.BatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
+                Assert.Equal(CeilingBatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
             }
         }
     }
@@ -94,6 +104,8 @@ public sealed class BenchCommandTests
         Assert.True(cpu.Value.ParentPid > 0);
         Assert.True(ProcFs.ReadPeakRss(Environment.ProcessId) > 1024 * 1024);
         Assert.Contains(ProcFs.ReadChildren(cpu.Value.ParentPid), child => child.Pid == Environment.ProcessId);
+        Assert.Contains(ProcFs.ReadTree(cpu.Value.ParentPid, ProcFs.ReadAll()), process => process.Pid == Environment.ProcessId);
+        Assert.Contains("dotnet", string.Join(" ", ProcFs.ReadCommandLine(Environment.ProcessId)), StringComparison.Ordinal);
         Assert.Null(ProcFs.ReadCpu(int.MaxValue));
     }
 
@@ -129,7 +141,7 @@ public sealed class BenchCommandTests
         }
     }
 
-    /// <summary>Runs <c>dotnet TaskPipeline.AppHost.dll bench --workload …</c>; the JSON on stdout must equal the file's.</summary>
+    /// <summary>Runs <c>dotnet TaskPipeline.Benchmarks.dll --workload …</c> from its own build folder; the JSON on stdout must equal the file's.</summary>
     private static async Task<List<JsonElement>> RunBenchAsync(string workload, params string[] arguments)
     {
         var directory = TestDirectories.Create($"bench-{workload}");
@@ -143,7 +155,7 @@ public sealed class BenchCommandTests
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var argument in (string[])[typeof(BenchmarkRunner).Assembly.Location, "bench", "--workload", workload, "--output", output, "--state-dir", directory, .. arguments])
+            foreach (var argument in (string[])[BenchmarksAssembly(), "--workload", workload, "--output", output, "--state-dir", directory, .. arguments])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -159,10 +171,10 @@ public sealed class BenchCommandTests
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"bench --workload {workload} did not finish within {CommandTimeout}: {await stderr}");
+                throw new TimeoutException($"--workload {workload} did not finish within {CommandTimeout}: {await stderr}");
             }
 
-            Assert.True(process.ExitCode == 0, $"bench --workload {workload} exited with {process.ExitCode}: {await stderr}");
+            Assert.True(process.ExitCode == 0, $"--workload {workload} exited with {process.ExitCode}: {await stderr}");
             var printed = (await stdout).Trim();
             Assert.Equal(printed, (await File.ReadAllTextAsync(output)).Trim());
 
@@ -176,5 +188,14 @@ public sealed class BenchCommandTests
         {
             TestDirectories.Delete(directory);
         }
+    }
+
+    /// <summary>TaskPipeline.Benchmarks.dll as its project built it (this test project's configuration), as <c>dotnet run</c> would start it.</summary>
+    private static string BenchmarksAssembly()
+    {
+        var configuration = typeof(BenchCommandTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var path = RepositoryFiles.PathOf(Path.Combine("TaskPipeline.Benchmarks", "bin", configuration, framework, "TaskPipeline.Benchmarks.dll"));
+        return File.Exists(path) ? path : typeof(ProcFs).Assembly.Location;
     }
 }

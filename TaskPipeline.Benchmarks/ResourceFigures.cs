@@ -1,4 +1,4 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
 /// One figure per resource. Consumer CPU is the sum over its replicas, consumer memory the largest replica;

@@ -1,14 +1,14 @@
 using System.Globalization;
 using Npgsql;
-using TaskPipeline.AppHost.Hosting;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
-/// Runs the benchmark's workloads, each on a fresh app (embedded PostgreSQL with an empty database, the Consumer
-/// replicas, one Producer), and reports what the database and the kernel recorded. A run: start PostgreSQL and the
-/// Consumers; for max, measure the ceiling on that server; sample every process's CPU; start the Producer, which makes
-/// the run's tasks; wait until the database has every one of them done; sample again; read the statistics; stop.
+/// Runs the benchmark's workloads, each on a fresh app started through Aspire from the real AppHost (the machine's
+/// PostgreSQL with an empty database, the Consumer replicas, one Producer), and reports what the database and the kernel
+/// recorded. A run: start PostgreSQL and the Consumers (the Producer waits for its explicit start); for max, measure the
+/// ceiling on that server; sample every process's CPU; start the Producer (Aspire's Start command), which makes the
+/// run's tasks; wait until the database has every one of them done; sample again; read the statistics; stop.
 /// </summary>
 internal sealed class BenchmarkRunner(BenchmarkOptions options)
 {
@@ -18,8 +18,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     /// <summary>Room for the Producer to run ahead of the Consumers at an unlimited rate (the default 1000 would pace it).</summary>
     public const int MaxWorkloadBacklog = 50_000;
 
-    private const string ProductionEnvironment = "Production";
-
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FirstTaskPollInterval = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan FullCountInterval = TimeSpan.FromSeconds(1);
@@ -32,7 +31,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         if (!BuildInfo.IsRelease)
         {
             await Progress.WriteLineAsync(
-                $"warning: this is a {BuildInfo.Configuration} build: its numbers mean little. For real ones: dotnet run -c Release --project TaskPipeline.AppHost -- bench …");
+                $"warning: this is a {BuildInfo.Configuration} build: its numbers mean little. For real ones: dotnet run -c Release --project TaskPipeline.Benchmarks -- …");
         }
 
         var reports = new List<BenchmarkReport>();
@@ -67,29 +66,29 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         var date = DateTimeOffset.UtcNow;
         var load = BuildInfo.LoadAverage();
         var label = $"[{run.Name}, {run.Consumers} consumer{(run.Consumers == 1 ? "" : "s")}]";
-        var pipeline = NewPipeline(run.Consumers, producers: 1);
         var isMax = run.Kind == BenchmarkWorkload.Max;
         // Steady measures latency in a steady state: a fresh process compiles its code on its first calls, which holds up
         // the first second's tasks by hundreds of milliseconds. Those warm-up tasks run first and are left out.
         var warmupTasks = isMax ? 0 : (long)Math.Round(options.Rate * options.WarmupSeconds);
         var totalTasks = run.Tasks + warmupTasks;
-        pipeline.Set(PipelineOptions.ProducerResource, "Producer:Rate", isMax ? "0" : Invariant(options.Rate))
-            .Set(PipelineOptions.ProducerResource, "Producer:MaxTasks", Invariant(totalTasks))
-            .Set(PipelineOptions.ConsumerResource, PerTaskLogCategory, "Warning");
+        var arguments = new AppHostArguments(NewStateDirectory(), run.Consumers)
+            .Set(BenchmarkApp.ProducerResource, "Producer:Rate", isMax ? "0" : Invariant(options.Rate))
+            .Set(BenchmarkApp.ProducerResource, "Producer:MaxTasks", Invariant(totalTasks))
+            .Set(BenchmarkApp.ConsumerResource, PerTaskLogCategory, "Warning");
         if (isMax)
         {
-            pipeline.Set(PipelineOptions.ProducerResource, "Producer:MaxBacklog", Invariant(MaxWorkloadBacklog))
-                .Set(PipelineOptions.ConsumerResource, "Consumer:DelayPerValue", "00:00:00");
+            arguments.Set(BenchmarkApp.ProducerResource, "Producer:MaxBacklog", Invariant(MaxWorkloadBacklog))
+                .Set(BenchmarkApp.ConsumerResource, "Consumer:DelayPerValue", "00:00:00");
         }
 
-        ApplyUserSettings(pipeline);
-        await Progress.WriteLineAsync($"{label} starting PostgreSQL and the consumers ({pipeline.StateDirectory})");
+        arguments.AddUserArguments(options.AppHostArguments);
+        await Progress.WriteLineAsync($"{label} starting PostgreSQL and the consumers through Aspire ({arguments.StateDirectory})");
         var timeout = options.Timeout ?? (isMax
             ? TimeSpan.FromSeconds(120 + (run.Tasks / 2000.0))
             : TimeSpan.FromSeconds(120 + (totalTasks / Math.Max(options.Rate, 1))));
         try
         {
-            await using var app = await PipelineApp.StartAsync(pipeline, cancellationToken);
+            await using var app = await StartAppAsync(arguments, run.Consumers, cancellationToken);
             await using var dataSource = OpenDataSource(app.ConnectionString);
             var synchronousCommit = await ConfigureCommitAsync(dataSource, cancellationToken);
 
@@ -103,7 +102,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
 
             // PostgreSQL and the consumers are idle now; the producer's CPU counts from its first stored task, so no
             // process's start-up is counted as work on tasks.
-            var start = ResourceUsage.Sample(app.Resources);
+            var start = ResourceUsage.Sample(app.Processes());
             await Progress.WriteLineAsync($"{label} producing {run.Tasks:N0} tasks{(isMax ? " at an unlimited rate" : $" at {options.Rate:N0}/s")}"
                 + (warmupTasks > 0 ? $" after {warmupTasks:N0} warm-up tasks ({options.WarmupSeconds:0.#} s, not measured)" : string.Empty));
             start = start.With(await StartProducerAsync(app, dataSource, cancellationToken));
@@ -111,16 +110,16 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             {
                 // At a steady rate the warm-up tasks are the ones made in this time; the CPU window starts after it.
                 await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
-                start = ResourceUsage.Sample(app.Resources);
+                start = ResourceUsage.Sample(app.Processes());
             }
 
             await WaitUntilAllDoneAsync(app, dataSource, totalTasks, timeout, label, cancellationToken);
-            var end = ResourceUsage.Sample(app.Resources);
+            var end = ResourceUsage.Sample(app.Processes());
 
-            var delayPerValue = DelayPerValue(pipeline);
+            var delayPerValue = DelayPerValue(app, arguments);
             var statistics = await TaskStatistics.ReadAsync(dataSource, "tasks", delayPerValue, warmupTasks, cancellationToken);
             var warnings = Warnings(load);
-            foreach (var resource in (string[])[PipelineOptions.ConsumerResource, PipelineOptions.ProducerResource, PipelineOptions.PostgresResource])
+            foreach (var resource in (string[])[BenchmarkApp.ConsumerResource, BenchmarkApp.ProducerResource, BenchmarkApp.PostgresResource])
             {
                 if (start.Pids.TryGetValue(resource, out var before) && !before.SequenceEqual(end.Pids.GetValueOrDefault(resource) ?? []))
                 {
@@ -128,20 +127,24 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                 }
             }
 
-            var settings = Settings(run, pipeline, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, ceiling is not null, warnings)
+            warnings.AddRange(ServiceBuildWarnings(app));
+            var settings = Settings(run, app, arguments, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, ceiling is not null, warnings)
                 with { WarmupTasks = warmupTasks };
             var report = Report(run, statistics, ceiling, start, end, settings);
+            double WrapperMicroseconds(string resource) => Math.Round(end.RootCpuSince(start, resource).TotalMilliseconds * 1000 / Math.Max(report.Tasks, 1), 1);
             await Progress.WriteLineAsync(
                 $"{label} {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s"
                 + (report.CeilingRatio is { } ratio ? $" ({ratio:0.00} of the ceiling)" : string.Empty)
                 + $"; latency p50 {report.LatencyMs.P50:0.0} ms, p99 {report.LatencyMs.P99:0.0} ms");
+            await Progress.WriteLineAsync(
+                $"{label} CPU µs per task: producer {report.CpuMsPer1000Tasks.Producer}, consumer {report.CpuMsPer1000Tasks.Consumer}, postgres {report.CpuMsPer1000Tasks.Postgres};"
+                + $" of which the dotnet run wrappers: producer {WrapperMicroseconds(BenchmarkApp.ProducerResource)}, consumer {WrapperMicroseconds(BenchmarkApp.ConsumerResource)}");
             await Progress.WriteLineAsync($"{label} stopping");
-            await app.StopAsync(cancellationToken);
             return report;
         }
         finally
         {
-            DeleteStateDirectory(pipeline.StateDirectory!);
+            DeleteStateDirectory(arguments.StateDirectory);
         }
     }
 
@@ -149,57 +152,38 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     {
         var date = DateTimeOffset.UtcNow;
         var load = BuildInfo.LoadAverage();
-        // One Consumer creates the schema (its migrations) and is stopped again: nothing but this process talks to the server.
-        var pipeline = NewPipeline(consumers: 1, producers: 0);
-        ApplyUserSettings(pipeline);
-        await Progress.WriteLineAsync($"[ceiling] starting PostgreSQL ({pipeline.StateDirectory})");
+        // One Consumer creates the schema (its migrations) and is stopped again; the Producer is never started: nothing
+        // but this process talks to the server.
+        var arguments = new AppHostArguments(NewStateDirectory(), consumers: 1);
+        arguments.AddUserArguments(options.AppHostArguments);
+        await Progress.WriteLineAsync($"[ceiling] starting PostgreSQL through Aspire ({arguments.StateDirectory})");
         try
         {
-            await using var app = await PipelineApp.StartAsync(pipeline, cancellationToken);
-            await app.StopReplicaAsync(PipelineOptions.ConsumerResource, 0, cancellationToken);
+            await using var app = await StartAppAsync(arguments, 1, cancellationToken);
+            await app.StopAsync(BenchmarkApp.ConsumerResource, cancellationToken);
             await using var dataSource = OpenDataSource(app.ConnectionString);
             var synchronousCommit = await ConfigureCommitAsync(dataSource, cancellationToken);
 
-            var start = ResourceUsage.Sample(app.Resources);
+            var start = ResourceUsage.Sample(app.Processes(BenchmarkApp.PostgresResource));
             var ceiling = await CeilingBenchmark.RunAsync(app.ConnectionString, run.Tasks, cancellationToken);
-            var end = ResourceUsage.Sample(app.Resources);
-            var settings = Settings(run, pipeline, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, true, Warnings(load));
+            var end = ResourceUsage.Sample(app.Processes(BenchmarkApp.PostgresResource));
+            var settings = Settings(run, app, arguments, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, true, Warnings(load));
             var report = Report(run, ceiling, ceiling, start, end, settings);
             await Progress.WriteLineAsync($"[ceiling] {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s");
-            await app.StopAsync(cancellationToken);
             return report;
         }
         finally
         {
-            DeleteStateDirectory(pipeline.StateDirectory!);
+            DeleteStateDirectory(arguments.StateDirectory);
         }
     }
 
-    private PipelineOptions NewPipeline(int consumers, int producers) => new()
-    {
-        StateDirectory = options.StateDirectory
-            ?? Path.Combine(Path.GetTempPath(), $"taskpipeline-bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..48]),
-        Fresh = true,
-        ConsumerReplicas = consumers,
-        ProducerReplicas = producers,
-        DeferProducers = true,
-        Environment = ProductionEnvironment,
-        // Scrapes would be load the benchmark did not ask for.
-        Prometheus = false,
-        Output = options.ServiceOutput,
-        Projects = options.Projects,
-    };
+    private Task<BenchmarkApp> StartAppAsync(AppHostArguments arguments, int consumers, CancellationToken cancellationToken) =>
+        BenchmarkApp.StartAsync(arguments.ToArgs(), consumers, options.Telemetry, options.Verbose ? Console.Error : null, StartTimeout, cancellationToken);
 
-    private void ApplyUserSettings(PipelineOptions pipeline)
-    {
-        foreach (var (resource, settings) in options.Settings)
-        {
-            foreach (var (key, value) in settings)
-            {
-                pipeline.Set(resource, key, value);
-            }
-        }
-    }
+    /// <summary>The run's own folder: the given one (emptied by the AppHost's fresh start), or a new one in the temp folder.</summary>
+    private string NewStateDirectory() => options.StateDirectory
+        ?? Path.Combine(Path.GetTempPath(), $"taskpipeline-bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..48]);
 
     /// <summary>The benchmark's own connections: a pool that does not reset a connection (DISCARD ALL) at every poll.</summary>
     private static NpgsqlDataSource OpenDataSource(string connectionString)
@@ -250,9 +234,9 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     /// Starts the producer and samples its CPU as soon as its first batch is stored: what it spent before that is
     /// start-up (runtime, JIT, configuration, migrations check), not work on tasks.
     /// </summary>
-    private static async Task<ResourceUsage> StartProducerAsync(PipelineApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<ResourceUsage> StartProducerAsync(BenchmarkApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var starting = app.StartReplicaAsync(PipelineOptions.ProducerResource, 0, cancellationToken);
+        var starting = app.StartAsync(BenchmarkApp.ProducerResource, cancellationToken);
         while (await ScalarAsync(dataSource, "SELECT EXISTS (SELECT FROM tasks)::int", cancellationToken) == 0)
         {
             if (starting.IsFaulted || starting.IsCanceled)
@@ -263,7 +247,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             await Task.Delay(FirstTaskPollInterval, cancellationToken);
         }
 
-        var usage = ResourceUsage.Sample(app.Resources.Where(resource => resource.Name == PipelineOptions.ProducerResource));
+        var usage = ResourceUsage.Sample(app.Processes(BenchmarkApp.ProducerResource));
         await starting;
         return usage;
     }
@@ -273,7 +257,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     /// task is received or processing; only when none is are all rows counted, at most once a second.
     /// </summary>
     private async Task WaitUntilAllDoneAsync(
-        PipelineApp app, NpgsqlDataSource dataSource, long tasks, TimeSpan timeout, string label, CancellationToken cancellationToken)
+        BenchmarkApp app, NpgsqlDataSource dataSource, long tasks, TimeSpan timeout, string label, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         var lastFullCount = DateTime.MinValue;
@@ -286,7 +270,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             {
                 throw new BenchmarkException(
                     $"{label} not all tasks were done after {timeout.TotalSeconds:0} s (last count: {counts.Done} done of {counts.Total} stored, {tasks} expected)",
-                    Tails(app));
+                    app.Tails());
             }
 
             // EXISTS stops at the first row of either partial index: polling costs the server next to nothing, where
@@ -307,7 +291,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                     }
 
                     throw new BenchmarkException(
-                        $"{label} {counts.Total - counts.Done} of {counts.Total} tasks ended other than done (failed or canceled)", Tails(app));
+                        $"{label} {counts.Total - counts.Done} of {counts.Total} tasks ended other than done (failed or canceled)", app.Tails());
                 }
             }
 
@@ -337,14 +321,6 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    private static List<string> Tails(PipelineApp app) =>
-    [
-        .. app.Resources
-            .Where(resource => resource.Name != PipelineOptions.PostgresResource)
-            .SelectMany(resource => app.GetLogs(resource.Name, resource.Replica).TakeLast(10).Select(line => $"{resource.Label} | {line}")),
-        .. app.GetLogs(PipelineOptions.PostgresResource).TakeLast(10).Select(line => $"postgres | {line}"),
-    ];
-
     private static BenchmarkReport Report(
         BenchmarkRun run, TaskStatistics statistics, TaskStatistics? ceiling, ResourceUsage start, ResourceUsage end, BenchmarkSettingsReport settings)
     {
@@ -366,20 +342,21 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             LatencyMs = statistics.Latency,
             LatencyBeyondDelayMs = statistics.LatencyBeyondDelay,
             CpuMsPer1000Tasks = new ResourceFigures(
-                isCeiling ? null : CpuPer1000(PipelineOptions.ProducerResource),
-                isCeiling ? null : CpuPer1000(PipelineOptions.ConsumerResource),
-                CpuPer1000(PipelineOptions.PostgresResource)),
+                isCeiling ? null : CpuPer1000(BenchmarkApp.ProducerResource),
+                isCeiling ? null : CpuPer1000(BenchmarkApp.ConsumerResource),
+                CpuPer1000(BenchmarkApp.PostgresResource)),
             PeakRssMb = new ResourceFigures(
-                isCeiling ? null : PeakMb(PipelineOptions.ProducerResource),
-                isCeiling ? null : PeakMb(PipelineOptions.ConsumerResource),
-                PeakMb(PipelineOptions.PostgresResource)),
+                isCeiling ? null : PeakMb(BenchmarkApp.ProducerResource),
+                isCeiling ? null : PeakMb(BenchmarkApp.ConsumerResource),
+                PeakMb(BenchmarkApp.PostgresResource)),
             Settings = settings,
         };
     }
 
     private static BenchmarkSettingsReport Settings(
         BenchmarkRun run,
-        PipelineOptions pipeline,
+        BenchmarkApp app,
+        AppHostArguments arguments,
         string synchronousCommit,
         string serverVersion,
         DateTimeOffset date,
@@ -387,24 +364,22 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         bool ceiling,
         List<string> warnings)
     {
-        var producer = ServiceSettings.Read(
-            pipeline.Projects[PipelineOptions.ProducerResource], "Producer", SettingsOf(pipeline, PipelineOptions.ProducerResource));
-        var consumer = ServiceSettings.Read(
-            pipeline.Projects[PipelineOptions.ConsumerResource], "Consumer", SettingsOf(pipeline, PipelineOptions.ConsumerResource));
+        var producer = ServiceSettings.Read(app.ProjectPaths[BenchmarkApp.ProducerResource], "Producer", arguments.SettingsOf(BenchmarkApp.ProducerResource));
+        var consumer = ServiceSettings.Read(app.ProjectPaths[BenchmarkApp.ConsumerResource], "Consumer", arguments.SettingsOf(BenchmarkApp.ConsumerResource));
         var isCeiling = run.Kind == BenchmarkWorkload.Ceiling;
         return new BenchmarkSettingsReport
         {
             Consumers = isCeiling ? 0 : run.Consumers,
             Producers = isCeiling ? 0 : 1,
             Rate = isCeiling ? 0 : double.Parse(producer.GetValueOrDefault("Producer:Rate", "0"), CultureInfo.InvariantCulture),
-            DelayPerValueMs = isCeiling ? 0 : DelayPerValue(pipeline).TotalMilliseconds,
+            DelayPerValueMs = isCeiling ? 0 : DelayPerValue(app, arguments).TotalMilliseconds,
             SynchronousCommit = synchronousCommit,
             ProducerBatchSize = isCeiling ? 0 : int.Parse(producer.GetValueOrDefault("Producer:BatchSize", "0"), CultureInfo.InvariantCulture),
             ConsumerMaxBatchSize = isCeiling ? 0 : int.Parse(consumer.GetValueOrDefault("Consumer:MaxBatchSize", "0"), CultureInfo.InvariantCulture),
             Ceiling = ceiling ? new CeilingSettings(CeilingBenchmark.BatchSize, CeilingBenchmark.Connections) : null,
             Producer = isCeiling ? new SortedDictionary<string, string>() : producer,
             Consumer = isCeiling ? new SortedDictionary<string, string>() : consumer,
-            Environment = pipeline.Environment,
+            Environment = BenchmarkApp.ServiceEnvironment,
             Build = BuildInfo.Configuration,
             Commit = BuildInfo.Commit,
             Date = date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
@@ -413,16 +388,29 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         };
     }
 
-    private static IDictionary<string, string?>? SettingsOf(PipelineOptions pipeline, string resource) =>
-        pipeline.Settings.TryGetValue(resource, out var settings) ? settings : null;
-
-    private static TimeSpan DelayPerValue(PipelineOptions pipeline)
+    private static TimeSpan DelayPerValue(BenchmarkApp app, AppHostArguments arguments)
     {
-        var consumer = ServiceSettings.Read(
-            pipeline.Projects[PipelineOptions.ConsumerResource], "Consumer", SettingsOf(pipeline, PipelineOptions.ConsumerResource));
+        var consumer = ServiceSettings.Read(app.ProjectPaths[BenchmarkApp.ConsumerResource], "Consumer", arguments.SettingsOf(BenchmarkApp.ConsumerResource));
         return consumer.TryGetValue("Consumer:DelayPerValue", out var text) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var delay)
             ? delay
             : TimeSpan.FromMilliseconds(1);
+    }
+
+    /// <summary>
+    /// Aspire runs each service with <c>dotnet run --configuration …</c> of the AppHost's build: a service built otherwise
+    /// than this benchmark is said so (read from the wrapper's command line).
+    /// </summary>
+    private static IEnumerable<string> ServiceBuildWarnings(BenchmarkApp app)
+    {
+        foreach (var (resource, pid) in app.Processes(BenchmarkApp.ProducerResource, BenchmarkApp.ConsumerResource).DistinctBy(p => p.Resource))
+        {
+            var commandLine = ProcFs.ReadCommandLine(pid);
+            var index = commandLine.ToList().FindIndex(argument => argument is "-c" or "--configuration");
+            if (index >= 0 && index + 1 < commandLine.Count && !string.Equals(commandLine[index + 1], BuildInfo.Configuration, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return $"{resource} ran as a {commandLine[index + 1]} build, the benchmark as {BuildInfo.Configuration}";
+            }
+        }
     }
 
     private List<string> Warnings(double load)
@@ -441,6 +429,11 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         if (options.UnsafeCommit)
         {
             warnings.Add("synchronous_commit = off: a crash may lose the last commits; not the durable headline");
+        }
+
+        if (options.Telemetry)
+        {
+            warnings.Add("telemetry on: the services export traces, metrics and logs to the Aspire dashboard over OTLP");
         }
 
         return warnings;

@@ -1,4 +1,4 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 internal enum BenchmarkWorkload
 {

@@ -1,4 +1,4 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>What a run used, so two reports can be compared (or not).</summary>
 internal sealed record BenchmarkSettingsReport

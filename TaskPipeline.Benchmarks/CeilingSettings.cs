@@ -1,3 +1,3 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 internal sealed record CeilingSettings(int BatchSize, int Connections);

@@ -1,4 +1,4 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
 /// One benchmark run, as the JSON report gives it. Throughput is end to end as the database records it: from the first

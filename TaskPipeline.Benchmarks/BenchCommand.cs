@@ -1,21 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using TaskPipeline.AppHost.Benchmark;
-using TaskPipeline.AppHost.Hosting;
 
-namespace TaskPipeline.AppHost.Cli;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
-/// <c>bench</c>: runs a benchmark workload on a fresh app and prints one JSON report (an array for several runs), also
-/// written to a file. Progress goes to stderr, so stdout is the JSON alone. Exit code 1 when a run could not finish.
+/// The benchmark's command line: runs a workload on a fresh app (the real AppHost, through Aspire) and prints one JSON
+/// report (an array for several runs), also written to a file. Progress goes to stderr, so stdout is the JSON alone.
+/// Exit code 1 when a run could not finish. Any <c>--&lt;section&gt;:&lt;Key&gt;=&lt;value&gt;</c> argument goes to the AppHost.
 /// </summary>
 internal static class BenchCommand
 {
     private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all"];
 
-    public static Command Create(PipelineCliOptions pipeline)
+    public static RootCommand Create()
     {
+        // Program moves to the AppHost's folder before the command runs: relative paths are the caller's.
+        var callerDirectory = Directory.GetCurrentDirectory();
+
         var workload = new Option<string>("--workload")
         {
             Description = "max: 200,000 tasks at an unlimited rate with no simulated work, and the ceiling; steady: 1,000 tasks/s "
@@ -90,13 +92,52 @@ internal static class BenchCommand
             Description = "Print the services' and PostgreSQL's output (stderr)",
         };
 
-        var command = new Command("bench", "Benchmarks the pipeline on a fresh app and prints a JSON report (build with -c Release for real numbers).")
+        var consumers = new Option<int>("--consumers")
         {
-            workload, tasks, seconds, rate, warmup, pipeline.Consumers, unsafeCommit, output, timeout, stateDirectory, pipeline.Settings, verbose,
+            Description = "Consumer replicas of max and steady",
+            DefaultValueFactory = _ => 2,
+            HelpName = "n",
+        };
+        consumers.Validators.Add(result => RequireRange(result.GetValueOrDefault<int>(), 1, 64, "--consumers", result));
+
+        var telemetry = new Option<bool>("--telemetry")
+        {
+            Description = "Run the Aspire dashboard and let the services export their telemetry to it over OTLP (off by default; the report warns)",
         };
 
-        command.SetAction(async (parseResult, _) =>
+        var set = new Option<string[]>("--set")
         {
+            Description = "A service setting, <resource>:<Key>=<value> (the same as the AppHost argument --<resource>:<Key>=<value>)",
+            HelpName = "resource:Key=value",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        set.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (!AppHostArguments.TryParse("--" + token.Value, out _, out _))
+                {
+                    result.AddError($"--set {token.Value}: expected <resource>:<Key>=<value>, e.g. producer:Producer:Rate=100");
+                }
+            }
+        });
+
+        var command = new RootCommand(
+            "Benchmarks TaskPipeline on a fresh app started through Aspire and prints a JSON report (build with -c Release for real numbers). "
+            + "Any --<section>:<Key>=<value> argument is passed to the AppHost, e.g. --TaskPipeline:Database:Proxied=true or --producer:Producer:BatchSize=500.")
+        {
+            workload, tasks, seconds, rate, warmup, consumers, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            if (parseResult.UnmatchedTokens.FirstOrDefault(token => !AppHostArguments.TryParse(token, out _, out _)) is { } unknown)
+            {
+                await Console.Error.WriteLineAsync($"error: unknown argument '{unknown}': not an option, nor an AppHost setting --<section>:<Key>=<value>");
+                return 1;
+            }
+
             var options = new BenchmarkOptions
             {
                 Workload = Enum.Parse<BenchmarkWorkload>(parseResult.GetValue(workload)!, ignoreCase: true),
@@ -104,63 +145,40 @@ internal static class BenchCommand
                 Seconds = parseResult.GetValue(seconds),
                 Rate = parseResult.GetValue(rate),
                 WarmupSeconds = parseResult.GetValue(warmup),
-                Consumers = parseResult.GetValue(pipeline.Consumers),
+                Consumers = parseResult.GetValue(consumers),
                 UnsafeCommit = parseResult.GetValue(unsafeCommit),
-                StateDirectory = parseResult.GetValue(stateDirectory),
+                Telemetry = parseResult.GetValue(telemetry),
+                StateDirectory = parseResult.GetValue(stateDirectory) is { } path ? Path.GetFullPath(path, callerDirectory) : null,
                 Timeout = parseResult.GetValue(timeout) is { } limit ? TimeSpan.FromSeconds(limit) : null,
                 Progress = Console.Error,
-                ServiceOutput = parseResult.GetValue(verbose) ? Console.Error : null,
+                Verbose = parseResult.GetValue(verbose),
+                AppHostArguments =
+                [
+                    .. (parseResult.GetValue(set) ?? []).Select(setting => "--" + setting),
+                    .. parseResult.UnmatchedTokens,
+                ],
             };
-            foreach (var setting in parseResult.GetValue(pipeline.Settings) ?? [])
-            {
-                // Validated at parse time.
-                if (!SettingOption.TryParse(setting, out var resource, out var key, out var value))
-                {
-                    continue;
-                }
-
-                if (!options.Settings.TryGetValue(resource, out var settings))
-                {
-                    settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                    options.Settings[resource] = settings;
-                }
-
-                settings[key] = value;
-            }
-
-            return await RunAsync(options, parseResult.GetValue(output));
+            return await RunAsync(options, parseResult.GetValue(output) is { } file ? Path.GetFullPath(file, callerDirectory) : null, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(BenchmarkOptions options, string? output)
+    private static async Task<int> RunAsync(BenchmarkOptions options, string? output, CancellationToken cancellationToken)
     {
-        if (options.Consumers < 1)
-        {
-            await Console.Error.WriteLineAsync("error: the benchmark needs at least one consumer (--consumers)");
-            return 1;
-        }
-
         if (!ProcFs.IsAvailable)
         {
             await Console.Error.WriteLineAsync("error: the benchmark reads CPU and memory from /proc, which this system does not have (Linux only)");
             return 1;
         }
 
-        using var shutdown = new ShutdownSignal();
         List<BenchmarkReport> reports;
         try
         {
-            reports = await new BenchmarkRunner(options).RunAsync(shutdown.Token);
+            reports = await new BenchmarkRunner(options).RunAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (shutdown.IsRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("benchmark stopped");
-            return 1;
-        }
-        catch (PipelineStartException exception)
-        {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}");
             return 1;
         }
         catch (BenchmarkException exception)
@@ -181,9 +199,17 @@ internal static class BenchCommand
             Path.GetTempPath(),
             $"taskpipeline-bench-{options.Workload.ToString().ToLowerInvariant()}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json"));
         Console.WriteLine(json);
-        await File.WriteAllTextAsync(path, json + Environment.NewLine);
+        await File.WriteAllTextAsync(path, json + Environment.NewLine, CancellationToken.None);
         await Console.Error.WriteLineAsync($"report written to {path}");
         return 0;
+    }
+
+    private static void RequireRange(int value, int min, int max, string name, System.CommandLine.Parsing.OptionResult result)
+    {
+        if (value < min || value > max)
+        {
+            result.AddError($"{name} must be from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+        }
     }
 
     private static void RequireRange(double value, double min, double max, string name, System.CommandLine.Parsing.OptionResult result)

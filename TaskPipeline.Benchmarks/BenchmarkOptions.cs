@@ -1,8 +1,6 @@
-using TaskPipeline.AppHost.Hosting;
+namespace TaskPipeline.Benchmarks;
 
-namespace TaskPipeline.AppHost.Benchmark;
-
-/// <summary>What to run, as the bench command was asked.</summary>
+/// <summary>What to run, as the command line asked.</summary>
 internal sealed class BenchmarkOptions
 {
     public const long DefaultMaxTasks = 200_000;
@@ -31,12 +29,20 @@ internal sealed class BenchmarkOptions
     /// <summary>synchronous_commit = off: faster, and a crash may lose the last commits. Reports are labelled.</summary>
     public bool UnsafeCommit { get; set; }
 
+    /// <summary>
+    /// The Aspire dashboard runs and the services export their telemetry to it over OTLP (as under <c>dotnet run</c>
+    /// of the AppHost); off by default, so that what is measured is the pipeline, not its telemetry export.
+    /// </summary>
+    public bool Telemetry { get; set; }
+
     /// <summary>Where each run's fresh PostgreSQL lives; null: a new folder under the temp folder, deleted afterwards.</summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>Extra service settings (<c>--set</c>), per resource, applied after the benchmark's own.</summary>
-    public IDictionary<string, IDictionary<string, string?>> Settings { get; init; } =
-        new Dictionary<string, IDictionary<string, string?>>(StringComparer.Ordinal);
+    /// <summary>
+    /// AppHost arguments given after the benchmark's own, so they win: <c>--TaskPipeline:Database:Proxied=true</c>,
+    /// <c>--producer:Producer:BatchSize=500</c>, … (<c>--set producer:Producer:BatchSize=500</c> becomes the latter).
+    /// </summary>
+    public IList<string> AppHostArguments { get; init; } = [];
 
     /// <summary>Most time one run may take before it is reported as stuck; null: worked out from its size.</summary>
     public TimeSpan? Timeout { get; set; }
@@ -44,11 +50,8 @@ internal sealed class BenchmarkOptions
     /// <summary>Progress lines (stderr for the command).</summary>
     public TextWriter Progress { get; set; } = TextWriter.Null;
 
-    /// <summary>The services' output, prefixed (for diagnosing); null keeps it in memory only.</summary>
-    public TextWriter? ServiceOutput { get; set; }
-
-    /// <summary>The built services to run.</summary>
-    public IReadOnlyDictionary<string, ServiceProject> Projects { get; set; } = ServiceProjects.All;
+    /// <summary>Print the resources' console output (stderr).</summary>
+    public bool Verbose { get; set; }
 
     public long SteadyTasks => Tasks ?? (long)Math.Round(Rate * Seconds);
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
 /// What Linux says about a process in /proc: CPU time (<c>stat</c>: utime, stime, and cutime + cstime of the children
 /// it reaped) and peak resident memory (<c>status</c>: VmHWM). Nothing here asks the process itself, so measuring costs
 /// the measured processes nothing.
 /// </summary>
-internal static partial class ProcFs
+public static partial class ProcFs
 {
     private const int ClockTicksName = 2; // _SC_CLK_TCK
 
@@ -34,6 +34,9 @@ internal static partial class ProcFs
         var reaped = Ticks(fields[13]) + Ticks(fields[14]);
         return new ProcessCpu(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), ToTimeSpan(own), ToTimeSpan(reaped));
     }
+
+    /// <summary>Whether the process exists and is not a zombie waiting for its parent to reap it.</summary>
+    public static bool IsAlive(int pid) => ReadStatFields(pid) is { } fields && fields[0] != "Z";
 
     /// <summary>The highest resident set size the process has had (VmHWM) in bytes, or null when it no longer exists.</summary>
     public static long? ReadPeakRss(int pid)
@@ -62,20 +65,57 @@ internal static partial class ProcFs
     }
 
     /// <summary>The live processes whose parent is <paramref name="parent"/> (PostgreSQL's backends and workers).</summary>
-    public static List<ProcessCpu> ReadChildren(int parent)
+    public static List<ProcessCpu> ReadChildren(int parent) => [.. ReadAll().Values.Where(cpu => cpu.ParentPid == parent)];
+
+    /// <summary>Every live process's CPU time, by pid: one pass over /proc.</summary>
+    public static Dictionary<int, ProcessCpu> ReadAll()
     {
-        var children = new List<ProcessCpu>();
+        var all = new Dictionary<int, ProcessCpu>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && ReadCpu(pid) is { } cpu
-                && cpu.ParentPid == parent)
+                && ReadCpu(pid) is { } cpu)
             {
-                children.Add(cpu);
+                all[pid] = cpu;
             }
         }
 
-        return children;
+        return all;
+    }
+
+    /// <summary>
+    /// <paramref name="root"/> and every live process under it, parents first (a project replica is a <c>dotnet run</c>
+    /// wrapper with the service as its child; PostgreSQL is the postmaster with its backends and workers).
+    /// </summary>
+    public static List<ProcessCpu> ReadTree(int root, IReadOnlyDictionary<int, ProcessCpu> all)
+    {
+        var tree = new List<ProcessCpu>();
+        if (!all.TryGetValue(root, out var first))
+        {
+            return tree;
+        }
+
+        var children = all.Values.ToLookup(cpu => cpu.ParentPid);
+        tree.Add(first);
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(children[tree[i].Pid]);
+        }
+
+        return tree;
+    }
+
+    /// <summary>The process's command line (arguments split at NULs), or empty when it no longer exists.</summary>
+    public static IReadOnlyList<string> ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     private static string[]? ReadStatFields(int pid)

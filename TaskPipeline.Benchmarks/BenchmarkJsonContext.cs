@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 [JsonSourceGenerationOptions(
     WriteIndented = true,

@@ -1,4 +1,4 @@
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>A run that could not finish (tasks stuck or not done); <see cref="Tail"/> is what the resources printed last.</summary>
 internal sealed class BenchmarkException : Exception

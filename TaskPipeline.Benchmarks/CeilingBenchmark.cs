@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
 /// What PostgreSQL itself allows for the task lifecycle on this machine: the same three steps the pipeline makes

@@ -1,19 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
-using TaskPipeline.AppHost.Hosting;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
-/// The settings a service ran with, for the report: its own section and log levels from the appsettings.json next to
-/// its built assembly (what it reads at start), overlaid with what the AppHost passed it.
+/// The settings a service ran with, for the report: its own section and log levels from its project's appsettings.json
+/// (what <c>dotnet run</c> starts it with), overlaid with what the AppHost passed it.
 /// </summary>
 internal static class ServiceSettings
 {
-    public static SortedDictionary<string, string> Read(ServiceProject project, string section, IDictionary<string, string?>? overrides)
+    public static SortedDictionary<string, string> Read(string projectPath, string section, IReadOnlyDictionary<string, string>? overrides)
     {
         var settings = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var file = Path.Combine(Path.GetDirectoryName(project.AssemblyPath)!, "appsettings.json");
+        var file = Path.Combine(Path.GetDirectoryName(projectPath)!, "appsettings.json");
         if (File.Exists(file))
         {
             using var document = JsonDocument.Parse(File.ReadAllText(file));
@@ -26,9 +25,9 @@ internal static class ServiceSettings
             }
         }
 
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
-            settings[key] = value ?? string.Empty;
+            settings[key] = value;
         }
 
         return settings;

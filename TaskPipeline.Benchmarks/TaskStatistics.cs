@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TaskPipeline.AppHost.Benchmark;
+namespace TaskPipeline.Benchmarks;
 
 /// <summary>
 /// What the database records about a finished run, computed by PostgreSQL over every task: counts, first created to

@@ -1,4 +1,0 @@
-namespace TaskPipeline.AppHost.Benchmark;
-
-/// <summary>One process's CPU time at one moment: its own, and that of the children it has reaped.</summary>
-internal readonly record struct ProcessCpu(int Pid, int ParentPid, TimeSpan Own, TimeSpan Reaped);
