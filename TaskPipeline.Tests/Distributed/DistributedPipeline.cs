@@ -181,9 +181,10 @@ public sealed class DistributedPipeline : IAsyncDisposable
     /// under a <c>dotnet run</c> wrapper). DCP does not restart it: <see cref="StartReplicaAsync"/> does, as the
     /// dashboard's Start command would.
     /// </summary>
-    public void KillReplica(string resource, int replica = 0)
+    public void KillReplica(string resource, int replica = 0) => KillTree(ProcessId(resource, replica));
+
+    private static void KillTree(int pid)
     {
-        var pid = ProcessId(resource, replica);
         foreach (var process in Enumerable.Reverse(ProcessTree(pid)))
         {
             try
@@ -198,20 +199,64 @@ public sealed class DistributedPipeline : IAsyncDisposable
         }
     }
 
-    /// <summary>Aspire's Stop command for one replica (SIGTERM, then its grace period); waits until it has stopped.</summary>
+    /// <summary>
+    /// Aspire's Stop command for one replica (SIGTERM, then its grace period); waits until it has stopped. DCP gives up
+    /// on a process that drains longer than it waits ("Failed to stop resource"): then the replica gets 30 s more to
+    /// exit, and is killed after that, so that the test goes on with the replica down either way.
+    /// </summary>
     public async Task StopReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
     {
         var id = ReplicaId(resource, replica);
-        await ExecuteAsync(id, KnownResourceCommands.StopCommand, cancellationToken);
+        var pid = ProcessId(resource, replica);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(id, KnownResourceCommands.StopCommand, cancellationToken);
+        if (!result.Success)
+        {
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            grace.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), grace.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                KillTree(pid);
+            }
+        }
+
         await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
     }
 
-    /// <summary>Aspire's Start command for one replica; waits until it is healthy again.</summary>
+    /// <summary>
+    /// Aspire's Start command for one replica; waits until the new process answers 200 on its own /health (a
+    /// snapshot's health can still be the old process' for a moment).
+    /// </summary>
     public async Task StartReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
     {
         var id = ReplicaId(resource, replica);
         await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
         await WaitForHealthyAsync(id, cancellationToken);
+        if (resource is "consumer" or "producer")
+        {
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            while (true)
+            {
+                try
+                {
+                    using var response = await probe.GetAsync(new Uri(GetEndpoint(resource, "management", replica), "/health"), cancellationToken);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
     }
 
     /// <summary>Until the replica is Running and its health checks pass.</summary>

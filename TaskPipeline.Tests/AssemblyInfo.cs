@@ -1,0 +1,3 @@
+// Most whole-app tests wait (for start-up, for quiescence) far more than they compute: three collections at a time keep
+// the suite within CI's time on two cores.
+[assembly: CollectionBehavior(MaxParallelThreads = 3)]
