@@ -26,7 +26,7 @@ try
         .WithApiUrls()
         .WithRetryFailedTasksCommand()
         .WithReference(tasksdb).WaitFor(tasksdb)
-        .WithReference(consumer).WaitFor(consumer);
+        .WithReference(consumer).WaitForEveryReplica(consumer);
 
     builder.AddPrometheus(settings.Prometheus, consumer, producer);
 

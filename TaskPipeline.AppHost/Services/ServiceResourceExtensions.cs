@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TaskPipeline.AppHost.Services;
 
@@ -40,6 +42,35 @@ internal static class ServiceResourceExtensions
         .WithUrlForEndpoint(ManagementEndpoint, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
         .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/metrics", DisplayText = "metrics", Endpoint = endpoint })
         .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/health", DisplayText = "health", Endpoint = endpoint });
+
+    /// <summary>
+    /// Aspire's WaitFor, and then until every replica of <paramref name="dependency"/> is healthy (WaitFor is satisfied
+    /// by the first). The Producer's connections to the Consumers are spread by DCP's proxy over the replicas that are
+    /// up when they open: started early, every one of them would go to the first replica.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WaitForEveryReplica(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<ProjectResource> dependency)
+    {
+        service.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(service.Resource, async (@event, cancellationToken) =>
+        {
+            var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+            var healthy = new HashSet<string>(StringComparer.Ordinal);
+            await notifications.WaitForResourceAsync(dependency.Resource.Name, update =>
+            {
+                if (update.Snapshot.State?.Text == KnownResourceStates.Running && update.Snapshot.HealthStatus == HealthStatus.Healthy)
+                {
+                    healthy.Add(update.ResourceId);
+                }
+                else
+                {
+                    healthy.Remove(update.ResourceId);
+                }
+
+                return healthy.Count >= dependency.Resource.GetReplicaCount();
+            }, cancellationToken);
+        });
+        return service.WaitFor(dependency);
+    }
 
     /// <summary>The Task API and its OpenAPI document, in the dashboard.</summary>
     public static IResourceBuilder<ProjectResource> WithApiUrls(this IResourceBuilder<ProjectResource> producer) => producer

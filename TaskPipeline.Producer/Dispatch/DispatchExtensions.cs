@@ -42,6 +42,8 @@ internal static class DispatchExtensions
 
     private const int MaxConnections = 64;
 
+    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(30);
+
     /// <summary>Producer:DispatchConcurrency as configured; a bad value is reported by options validation at start.</summary>
     private static int ConnectionCount(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.DispatchConcurrency)}"], out var count)
@@ -52,6 +54,9 @@ internal static class DispatchExtensions
     {
         var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>(name, (provider, client) =>
                 client.Address = new Uri(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerAddress))
+            // A connection is re-opened every half minute (calls in flight finish on the old one), so the proxy in front
+            // of the replicas spreads the connections again: a replica that started or came back later gets its share.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = ConnectionLifetime })
             .ConfigureChannel(channel =>
             {
                 channel.MaxSendMessageSize = MaxMessageSize;
