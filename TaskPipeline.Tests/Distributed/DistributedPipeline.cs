@@ -19,6 +19,9 @@ public sealed class DistributedPipeline : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long a replica's stop or start may take before the test fails instead of waiting on.</summary>
+    private static readonly TimeSpan CommandPatience = TimeSpan.FromMinutes(2);
+
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _overrides;
     private readonly CancellationTokenSource _stopping = new();
@@ -206,6 +209,9 @@ public sealed class DistributedPipeline : IAsyncDisposable
     /// </summary>
     public async Task StopReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
     {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(CommandPatience);
+        cancellationToken = patience.Token;
         var id = ReplicaId(resource, replica);
         var pid = ProcessId(resource, replica);
         var result = await App.ResourceCommands.ExecuteCommandAsync(id, KnownResourceCommands.StopCommand, cancellationToken);
@@ -233,6 +239,9 @@ public sealed class DistributedPipeline : IAsyncDisposable
     /// </summary>
     public async Task StartReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
     {
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(CommandPatience);
+        cancellationToken = patience.Token;
         var id = ReplicaId(resource, replica);
         await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
         await WaitForHealthyAsync(id, cancellationToken);

@@ -41,7 +41,8 @@ internal sealed partial class FaultScenario : IAsyncDisposable
             .Set("producer", "Producer:SweepInterval", "00:00:00.500")
             .Set("producer", "Producer:RetryMaxDelay", "00:00:01")
             .Set("consumer", "Consumer:LeaseDuration", "00:00:03")
-            .Set("consumer", "Consumer:DrainTimeout", "00:00:05");
+            // Within the grace DCP gives a stopping process (about 5 s) before its Stop command gives up.
+            .Set("consumer", "Consumer:DrainTimeout", "00:00:02");
         return new FaultScenario(TestDirectories.Create(name), options);
     }
 
