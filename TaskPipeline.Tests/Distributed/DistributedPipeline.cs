@@ -203,34 +203,24 @@ public sealed class DistributedPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Aspire's Stop command for one replica (SIGTERM, then its grace period); waits until it has stopped. DCP gives up
-    /// on a process that drains longer than it waits ("Failed to stop resource"): then the replica gets 30 s more to
-    /// exit, and is killed after that, so that the test goes on with the replica down either way.
+    /// A graceful stop of one replica, as Ctrl+C or DCP's Stop would do it: SIGTERM to the service under the process
+    /// Aspire reports (a project runs under a <c>dotnet run</c> wrapper, which exits with it); waits until Aspire reports
+    /// it stopped. Not DCP's Stop command: it gives up on a Consumer that drains longer than its grace, and then never
+    /// reports the replica stopped (seen on a loaded machine).
     /// </summary>
     public async Task StopReplicaAsync(string resource, int replica, CancellationToken cancellationToken)
     {
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         patience.CancelAfter(CommandPatience);
-        cancellationToken = patience.Token;
         var id = ReplicaId(resource, replica);
-        var pid = ProcessId(resource, replica);
-        var result = await App.ResourceCommands.ExecuteCommandAsync(id, KnownResourceCommands.StopCommand, cancellationToken);
-        if (!result.Success)
+        var tree = ProcessTree(ProcessId(resource, replica));
+        foreach (var pid in tree.Count > 1 ? tree.Skip(1) : tree)
         {
-            using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            grace.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), grace.Token);
-                return;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                KillTree(pid);
-            }
+            using var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync(patience.Token);
         }
 
-        await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
+        await WaitForStateAsync(id, state => KnownResourceStates.TerminalStates.Contains(state), patience.Token);
     }
 
     /// <summary>
