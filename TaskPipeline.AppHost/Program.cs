@@ -16,6 +16,7 @@ try
         .WithReplicas(settings.ConsumerReplicas)
         .WithServiceSettings()
         .WithManagementEndpoint()
+        .WithDashboardTelemetry()
         .WithReference(tasksdb).WaitFor(tasksdb);
 
     var producer = builder.AddProject<Projects.TaskPipeline_Producer>("producer")
@@ -23,6 +24,7 @@ try
         .WithExplicitStart(settings.ProducerExplicitStart)
         .WithServiceSettings()
         .WithManagementEndpoint()
+        .WithDashboardTelemetry()
         .WithApiUrls()
         .WithRetryFailedTasksCommand()
         .WithReference(tasksdb).WaitFor(tasksdb)

@@ -29,10 +29,11 @@ internal sealed class LocalPostgresLifecycle(
     private static readonly TimeSpan ServiceStopPatience = TimeSpan.FromSeconds(20);
 
     // Aspire's notifications end as the app stops: the last states seen are kept for the shutdown.
-    private readonly ConcurrentDictionary<string, string> _serviceStates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ProjectResource Service, string State)> _serviceStates = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private Task _watching = Task.CompletedTask;
     private int? _processId;
+    private int _stopped;
 
     public void StartWatching() => _watching = WatchAsync(_stopping.Token);
 
@@ -40,6 +41,13 @@ internal sealed class LocalPostgresLifecycle(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Aspire.Hosting.Testing stops the host twice (StopAsync, then DisposeAsync): a stop command for a replica that
+        // is already gone is retried by Aspire until the patience runs out, so the second stop has nothing to do.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         var services = model.Resources.OfType<ProjectResource>().ToList();
         var waitOnServices = services.Where(service => service.Annotations.OfType<WaitAnnotation>().Any(wait => wait.Resource is ProjectResource)).ToList();
         foreach (var step in new[] { waitOnServices, services.Except(waitOnServices).ToList() })
@@ -48,7 +56,9 @@ internal sealed class LocalPostgresLifecycle(
             patience.CancelAfter(ServiceStopPatience);
             try
             {
-                await Task.WhenAll(step.Select(service => commands.ExecuteCommandAsync(service, KnownResourceCommands.StopCommand, patience.Token)));
+                // Only replicas still running: Aspire retries a stop command for one that is gone until the patience ends.
+                var running = _serviceStates.Where(replica => step.Contains(replica.Value.Service) && !KnownResourceStates.TerminalStates.Contains(replica.Value.State));
+                await Task.WhenAll(running.Select(replica => commands.ExecuteCommandAsync(replica.Key, KnownResourceCommands.StopCommand, patience.Token)));
             }
             catch (OperationCanceledException)
             {
@@ -56,7 +66,7 @@ internal sealed class LocalPostgresLifecycle(
             }
         }
 
-        AppHostLog.PostgresFastShutdown(logger, _processId, _serviceStates.Values.Count(state => !KnownResourceStates.TerminalStates.Contains(state)));
+        AppHostLog.PostgresFastShutdown(logger, _processId, _serviceStates.Values.Count(replica => !KnownResourceStates.TerminalStates.Contains(replica.State)));
         if (_processId is { } pid)
         {
             using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
@@ -80,7 +90,7 @@ internal sealed class LocalPostgresLifecycle(
             {
                 if (update.Resource is ProjectResource service && services.Contains(service))
                 {
-                    _serviceStates[update.ResourceId] = update.Snapshot.State?.Text ?? KnownResourceStates.NotStarted;
+                    _serviceStates[update.ResourceId] = (service, update.Snapshot.State?.Text ?? KnownResourceStates.NotStarted);
                     continue;
                 }
 

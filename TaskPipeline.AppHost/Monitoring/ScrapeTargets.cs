@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TaskPipeline.AppHost.Services;
 
 namespace TaskPipeline.AppHost.Monitoring;
 
@@ -11,8 +12,6 @@ namespace TaskPipeline.AppHost.Monitoring;
 /// </summary>
 internal sealed class ScrapeTargets(string file, IReadOnlyList<ProjectResource> services, string host)
 {
-    private const string ManagementUrlVariable = "Kestrel__Endpoints__management__Url";
-
     public async Task KeepWrittenAsync(ResourceNotificationService notifications, CancellationToken stopping)
     {
         var running = new SortedDictionary<string, (string Service, string Port)>(StringComparer.Ordinal);
@@ -33,8 +32,7 @@ internal sealed class ScrapeTargets(string file, IReadOnlyList<ProjectResource> 
                 }
 
                 ids.Add(update.ResourceId);
-                var url = update.Snapshot.EnvironmentVariables.FirstOrDefault(variable => variable.Name == ManagementUrlVariable)?.Value;
-                var changed = update.Snapshot.State?.Text == KnownResourceStates.Running && url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                var changed = update.Snapshot.State?.Text == KnownResourceStates.Running && ReplicaEndpoint.TryGetUrl(update.Snapshot, "management", out var uri)
                     ? Set(running, update.ResourceId, (service.Name, uri.Port.ToString(CultureInfo.InvariantCulture)))
                     : running.Remove(update.ResourceId);
                 if (changed)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace TaskPipeline.AppHost.Services;
 
@@ -29,19 +30,50 @@ internal static class ServiceResourceExtensions
         return service;
     }
 
+    /// <summary>
+    /// Telemetry goes to the dashboard only when there is one. Aspire gives every project an OTLP endpoint even when the
+    /// dashboard is off (tests, the benchmark): the services' exporters would then retry into memory and hold each
+    /// shutdown for seconds while they flush to nothing. An endpoint given as a service setting
+    /// (<c>--consumer:OTEL_EXPORTER_OTLP_ENDPOINT=…</c>) is kept.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardTelemetry(this IResourceBuilder<ProjectResource> service)
+    {
+        var settings = service.ApplicationBuilder.Configuration.GetSection(service.Resource.Name);
+        return service.WithEnvironment(context =>
+        {
+            var options = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationOptions>();
+            if (options.DisableDashboard && settings["OTEL_EXPORTER_OTLP_ENDPOINT"] is null)
+            {
+                foreach (var name in context.EnvironmentVariables.Keys.Where(name => name.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+                {
+                    context.EnvironmentVariables.Remove(name);
+                }
+            }
+        });
+    }
+
     /// <summary>Aspire's <c>WithExplicitStart()</c> when <paramref name="explicitStart"/> is set (TaskPipeline:ProducerExplicitStart).</summary>
     public static IResourceBuilder<ProjectResource> WithExplicitStart(this IResourceBuilder<ProjectResource> service, bool explicitStart) =>
         explicitStart ? service.WithExplicitStart() : service;
 
     /// <summary>
     /// The service's readiness (/health on its management endpoint: up, migrated, database reachable) is its health in
-    /// Aspire, so WaitFor waits for it; /metrics and /health are shown in the dashboard.
+    /// Aspire, so WaitFor waits for it; each replica's own /metrics and /health are shown in the dashboard
+    /// (<see cref="ReplicaUrls"/>).
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithManagementEndpoint(this IResourceBuilder<ProjectResource> service) => service
-        .WithHttpHealthCheck("/health", endpointName: ManagementEndpoint)
-        .WithUrlForEndpoint(ManagementEndpoint, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-        .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/metrics", DisplayText = "metrics", Endpoint = endpoint })
-        .WithUrlForEndpoint(ManagementEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/health", DisplayText = "health", Endpoint = endpoint });
+    public static IResourceBuilder<ProjectResource> WithManagementEndpoint(this IResourceBuilder<ProjectResource> service)
+    {
+        var urls = new ReplicaUrls(service.Resource, ManagementEndpoint, ["/metrics", "/health"]);
+        service.ApplicationBuilder.Eventing.Subscribe<BeforeStartEvent>((@event, cancellationToken) =>
+        {
+            var lifetime = @event.Services.GetRequiredService<IHostApplicationLifetime>();
+            _ = urls.KeepPublishedAsync(@event.Services.GetRequiredService<ResourceNotificationService>(), lifetime.ApplicationStopping);
+            return Task.CompletedTask;
+        });
+        return service
+            .WithHttpHealthCheck("/health", endpointName: ManagementEndpoint)
+            .WithUrlForEndpoint(ManagementEndpoint, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly);
+    }
 
     /// <summary>
     /// Aspire's WaitFor, and then until every replica of <paramref name="dependency"/> is healthy (WaitFor is satisfied

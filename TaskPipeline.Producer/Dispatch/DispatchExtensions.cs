@@ -24,7 +24,7 @@ internal static class DispatchExtensions
         services.AddProducerCore();
         services.TryAddSingleton<OutboxQuery>();
 
-        // As many connections to the Consumer as Submit calls can be in flight (ConsumerClients says why).
+        // Several connections to the Consumer, used in turn (ConsumerClients and Producer:ConsumerConnections say why).
         var names = Enumerable.Range(0, ConnectionCount(builder.Configuration)).Select(connection => $"{ClientName}-{connection}").ToArray();
         foreach (var name in names)
         {
@@ -44,11 +44,11 @@ internal static class DispatchExtensions
 
     private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(30);
 
-    /// <summary>Producer:DispatchConcurrency as configured; a bad value is reported by options validation at start.</summary>
+    /// <summary>Producer:ConsumerConnections as configured; a bad value is reported by options validation at start.</summary>
     private static int ConnectionCount(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
-        int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.DispatchConcurrency)}"], out var count)
+        int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.ConsumerConnections)}"], out var count)
             ? Math.Clamp(count, 1, MaxConnections)
-            : new ProducerOptions().DispatchConcurrency;
+            : new ProducerOptions().ConsumerConnections;
 
     private static void AddConsumerClient(IServiceCollection services, string name)
     {

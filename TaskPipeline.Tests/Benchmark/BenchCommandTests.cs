@@ -12,6 +12,7 @@ namespace TaskPipeline.Tests.Benchmark;
 /// real AppHost through Aspire, the machine's PostgreSQL, real services), checking that the report is complete and sane.
 /// No speed is asserted: these numbers come from a busy test machine; the point is that the benchmark keeps working.
 /// </summary>
+[Collection(BenchmarkTests.Name)]
 public sealed class BenchCommandTests
 {
     private const int SmokeTasks = 2000;

@@ -13,6 +13,7 @@ namespace TaskPipeline.Tests.Deploy;
 /// machines that reach only package feeds, so the base is <see cref="LocalBaseImage"/> (this machine's ASP.NET Core
 /// runtime, served from a loopback registry): what the test checks is what the SDK adds from the project's settings.
 /// </summary>
+[Collection(ContainerImageTestGroup.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
 {

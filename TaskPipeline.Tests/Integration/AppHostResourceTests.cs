@@ -41,4 +41,38 @@ public sealed class AppHostResourceTests(PipelineFixture fixture)
         Assert.Equal("postgres", settings.Username);
         Assert.False(string.IsNullOrEmpty(settings.Password));
     }
+
+    [Theory]
+    [InlineData("consumer", 0)]
+    [InlineData("consumer", 1)]
+    [InlineData("producer", 0)]
+    public async Task TheDashboardLinksToEachReplicasOwnMetricsAndHealth(string resource, int replica)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var id = fixture.App.ReplicaId(resource, replica);
+        var own = fixture.App.GetEndpoint(resource, "management", replica);
+
+        var update = await fixture.App.App.ResourceNotifications.WaitForResourceAsync(
+            resource, e => e.ResourceId == id && e.Snapshot.Urls.Any(url => url.DisplayProperties.DisplayName == "metrics"), timeout.Token);
+        var links = update.Snapshot.Urls.Where(url => url.Name == "management").ToDictionary(url => url.DisplayProperties.DisplayName, url => new Uri(url.Url));
+
+        Assert.Equal(["health", "metrics"], links.Keys.Order(StringComparer.Ordinal));
+        Assert.All(links.Values, link => Assert.Equal(own.Port, link.Port));
+        using var client = new HttpClient();
+        Assert.Contains($"taskpipeline_{resource}_", await client.GetStringAsync(links["metrics"], timeout.Token), StringComparison.Ordinal);
+        Assert.Equal("Healthy", await client.GetStringAsync(links["health"], timeout.Token));
+    }
+
+    [Theory]
+    [InlineData("consumer")]
+    [InlineData("producer")]
+    public void WithoutTheDashboardTheServicesAreGivenNoOtlpEndpointToExportTo(string resource)
+    {
+        foreach (var id in fixture.App.ReplicaIds(resource))
+        {
+            Assert.True(fixture.App.App.ResourceNotifications.TryGetCurrentState(id, out var state));
+            Assert.DoesNotContain(state!.Snapshot.EnvironmentVariables, variable => variable.Name.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal));
+            Assert.Contains(state.Snapshot.EnvironmentVariables, variable => variable.Name == "OTEL_SERVICE_NAME" && variable.Value == resource);
+        }
+    }
 }
