@@ -20,7 +20,7 @@ internal static class BenchCommand
 
         var workload = new Option<string>("--workload")
         {
-            Description = "max: 200,000 tasks at an unlimited rate with no simulated work, and the ceiling; steady: 1,000 tasks/s "
+            Description = "max: 500,000 tasks at an unlimited rate with no simulated work, and the ceiling; steady: 1,000 tasks/s "
                 + "with the default simulated work for 60 s; scale: max with 1, 2 and 4 consumers; ceiling: the lifecycle as plain "
                 + "batched SQL only; all: max, steady and scale",
             DefaultValueFactory = _ => "max",

@@ -61,7 +61,7 @@ internal sealed class BenchmarkApp : IAsyncDisposable
             arguments,
             (options, _) =>
             {
-                // Without the dashboard the services get no OTLP endpoint, so they export nothing.
+                // Without the dashboard the services get no OTLP endpoint (the AppHost's WithDashboardTelemetry), so they export nothing.
                 options.DisableDashboard = !telemetry;
                 options.AllowUnsecuredTransport = true;
             },

@@ -3,7 +3,7 @@ namespace TaskPipeline.Benchmarks;
 /// <summary>What to run, as the command line asked.</summary>
 internal sealed class BenchmarkOptions
 {
-    public const long DefaultMaxTasks = 200_000;
+    public const long DefaultMaxTasks = 500_000;
     public const double DefaultSteadyRate = 1000;
     public const double DefaultSteadySeconds = 60;
     public const double DefaultWarmupSeconds = 5;
