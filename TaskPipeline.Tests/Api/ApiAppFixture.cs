@@ -11,46 +11,30 @@ namespace TaskPipeline.Tests.Api;
 /// A fresh app (embedded PostgreSQL, one Consumer, one Producer) for API tests, with a client for the Producer's API
 /// and helpers to create tasks and wait for them. Subclasses choose the settings.
 /// </summary>
-public abstract class ApiAppFixture : IAsyncLifetime
+public abstract class ApiAppFixture(string name) : WholeAppFixture(name)
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
-    private readonly string _stateDirectory;
-
-    protected ApiAppFixture(string name) => _stateDirectory = TestDirectories.Create(name);
-
-    internal DistributedPipeline App { get; private set; } = null!;
-
-    internal TaskAudit Audit { get; private set; } = null!;
 
     /// <summary>The Producer's HTTP API.</summary>
     public HttpClient Api { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    internal override AppArguments Arguments()
     {
         var options = new AppArguments { ConsumerReplicas = 1 };
         Configure(options);
-
-        App = await DistributedPipeline.StartAsync(options, _stateDirectory);
-        Audit = new TaskAudit(App.ConnectionString);
-        Api = App.CreateHttpClient("producer");
-        await StartedAsync();
+        return options;
     }
 
-    public async Task DisposeAsync()
+    protected override Task StartedAsync()
+    {
+        Api = App.CreateHttpClient("producer");
+        return Task.CompletedTask;
+    }
+
+    protected override Task BeforeStopAsync()
     {
         Api?.Dispose();
-        if (Audit is not null)
-        {
-            await Audit.DisposeAsync();
-        }
-
-        if (App is not null)
-        {
-            await App.DisposeAsync();
-        }
-
-        TestDirectories.Delete(_stateDirectory);
+        return Task.CompletedTask;
     }
 
     /// <summary>POST /api/tasks; fails unless 201.</summary>
@@ -140,6 +124,4 @@ public abstract class ApiAppFixture : IAsyncLifetime
     }
 
     internal abstract void Configure(AppArguments options);
-
-    protected virtual Task StartedAsync() => Task.CompletedTask;
 }

@@ -25,6 +25,7 @@ public sealed class TaskApiFixture() : ApiAppFixture("api")
     /// </summary>
     protected override async Task StartedAsync()
     {
+        await base.StartedAsync();
         await Audit.WaitForStatesAsync(counts => counts.Values.Sum() >= 1, Patience, CancellationToken.None);
         var id = await Audit.ScalarAsync("SELECT count(*) FROM tasks", CancellationToken.None) == 1
             ? await FirstIdAsync()

@@ -10,7 +10,7 @@ namespace TaskPipeline.Tests.Observability;
 /// services, two Consumers that fail some attempts (so failures and dead letters exist), and a Producer making
 /// <see cref="TaskCount"/> tasks. Ready once every task is finished and Prometheus has scraped the final counts.
 /// </summary>
-public sealed class ObservabilityFixture : IAsyncLifetime
+public sealed class ObservabilityFixture() : WholeAppFixture("observability")
 {
     public const int TaskCount = 2000;
     public const int ConsumerReplicas = 2;
@@ -21,13 +21,7 @@ public sealed class ObservabilityFixture : IAsyncLifetime
 
     public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(1);
 
-    private readonly string _stateDirectory = TestDirectories.Create("observability");
-
     internal OtlpReceiver Receiver { get; private set; } = null!;
-
-    internal DistributedPipeline App { get; private set; } = null!;
-
-    internal TaskAudit Audit { get; private set; } = null!;
 
     /// <summary>Prometheus' HTTP API (the resource the AppHost started).</summary>
     internal PrometheusApi Prometheus { get; private set; } = null!;
@@ -35,11 +29,14 @@ public sealed class ObservabilityFixture : IAsyncLifetime
     /// <summary>When the last task had finished and Prometheus had scraped the final counts (Unix seconds).</summary>
     internal double FinishedAt { get; private set; }
 
-    public async Task InitializeAsync()
+    protected override async Task BeforeStartAsync()
     {
         Promtool.RequirePrometheus();
         Receiver = await OtlpReceiver.StartAsync();
+    }
 
+    internal override AppArguments Arguments()
+    {
         var arguments = new AppArguments { ConsumerReplicas = ConsumerReplicas, Prometheus = true }
             .SetAppHost("Prometheus:ScrapeInterval", ScrapeInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
         foreach (var service in (string[])[ConsumerResource, ProducerResource])
@@ -63,9 +60,11 @@ public sealed class ObservabilityFixture : IAsyncLifetime
             .Set(ConsumerResource, "Consumer:FailureRate", "0.1")
             .Set(ConsumerResource, "Consumer:MaxAttempts", 2)
             .Set(ConsumerResource, "Consumer:RetryBackoff", "00:00:00.050");
+        return arguments;
+    }
 
-        App = await DistributedPipeline.StartAsync(arguments, _stateDirectory);
-        Audit = new TaskAudit(App.ConnectionString);
+    protected override async Task StartedAsync()
+    {
         Prometheus = new PrometheusApi(PrometheusEndpoint());
 
         await Audit.WaitForStatesAsync(
@@ -85,24 +84,17 @@ public sealed class ObservabilityFixture : IAsyncLifetime
         return new UriBuilder(uri) { Host = uri.Host == "localhost" ? "127.0.0.1" : uri.Host }.Uri;
     }
 
-    public async Task DisposeAsync()
+    protected override Task BeforeStopAsync()
     {
         Prometheus?.Dispose();
-        if (Audit is not null)
-        {
-            await Audit.DisposeAsync();
-        }
+        return Task.CompletedTask;
+    }
 
-        if (App is not null)
-        {
-            await App.DisposeAsync();
-        }
-
+    protected override async Task StoppedAsync()
+    {
         if (Receiver is not null)
         {
             await Receiver.DisposeAsync();
         }
-
-        TestDirectories.Delete(_stateDirectory);
     }
 }

@@ -11,15 +11,11 @@ namespace TaskPipeline.Tests.Observability;
 /// profiling port is a fixed port of the service, which a second replica could not also bind. The app is started with
 /// a prometheus binary that does not exist: the AppHost must say so and run without it (its log is read in-process).
 /// </summary>
-public sealed class ProfilingFixture : IAsyncLifetime
+public sealed class ProfilingFixture() : WholeAppFixture("profiling")
 {
     public const string MissingPrometheus = "/nonexistent/bin/prometheus";
     public const string ConsumerResource = "consumer";
     public const string PrometheusResource = "prometheus";
-
-    private readonly string _stateDirectory = TestDirectories.Create("profiling");
-
-    internal DistributedPipeline App { get; private set; } = null!;
 
     /// <summary>What the AppHost logged while it built and started the app.</summary>
     internal AppHostLogListener AppHostLog { get; } = new();
@@ -28,35 +24,29 @@ public sealed class ProfilingFixture : IAsyncLifetime
 
     internal HttpClient Profiling { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    internal override AppArguments Arguments() => new AppArguments { ConsumerReplicas = 1, Prometheus = true }
+        .SetAppHost("Prometheus:Path", MissingPrometheus)
+        .Set(ConsumerResource, "Profiling:Port", ProfilingPort)
+        .Set("producer", "Producer:Rate", 1500);
+
+    protected override string StartFailureDetails() => $"the AppHost logged:\n{AppHostLog.Describe()}";
+
+    protected override Task StartedAsync()
     {
-        var arguments = new AppArguments { ConsumerReplicas = 1, Prometheus = true }
-            .SetAppHost("Prometheus:Path", MissingPrometheus)
-            .Set(ConsumerResource, "Profiling:Port", ProfilingPort)
-            .Set("producer", "Producer:Rate", 1500);
-
-        try
-        {
-            App = await DistributedPipeline.StartAsync(arguments, _stateDirectory);
-        }
-        catch (Exception exception) when (exception is OperationCanceledException or InvalidOperationException)
-        {
-            throw new InvalidOperationException($"the app did not start; the AppHost logged:\n{AppHostLog.Describe()}", exception);
-        }
-
         Profiling = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ProfilingPort}"), Timeout = TimeSpan.FromMinutes(2) };
+        return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    protected override Task BeforeStopAsync()
     {
         Profiling?.Dispose();
-        if (App is not null)
-        {
-            await App.DisposeAsync();
-        }
+        return Task.CompletedTask;
+    }
 
+    protected override Task StoppedAsync()
+    {
         AppHostLog.Dispose();
-        TestDirectories.Delete(_stateDirectory);
+        return Task.CompletedTask;
     }
 
     private static int FreeLoopbackPort()
