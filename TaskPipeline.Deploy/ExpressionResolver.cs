@@ -12,10 +12,10 @@ namespace TaskPipeline.Deploy;
 /// </summary>
 internal sealed partial class ExpressionResolver(Deployment deployment, IDeploymentPlatform platform)
 {
-    private readonly HashSet<string> referenced = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _referenced = new(StringComparer.Ordinal);
 
     /// <summary>The container and project resources the values resolved so far refer to.</summary>
-    public IReadOnlySet<string> Referenced => referenced;
+    public IReadOnlySet<string> Referenced => _referenced;
 
     /// <returns>False when the value refers to a binding the image does not serve (the <c>https</c> one): leave it out.</returns>
     public bool TryResolve(string expression, out string resolved)
@@ -104,7 +104,7 @@ internal sealed partial class ExpressionResolver(Deployment deployment, IDeploym
             return false;
         }
 
-        referenced.Add(resource.Name);
+        _referenced.Add(resource.Name);
         var portText = port.ToString(CultureInfo.InvariantCulture);
         value = property switch
         {

@@ -11,12 +11,12 @@ internal sealed class ManifestResource
     public const string ValueType = "value.v0";
     public const string AnnotatedStringType = "annotated.string";
 
-    private readonly JsonObject json;
+    private readonly JsonObject _json;
 
     public ManifestResource(string name, JsonObject json)
     {
         Name = name;
-        this.json = json;
+        this._json = json;
         Type = Text("type") ?? throw new InvalidDataException($"manifest resource '{name}' has no type");
         Environment = json["env"] is JsonObject env
             ? [.. env.Select(pair => new KeyValuePair<string, string>(pair.Key, pair.Value?.GetValue<string>() ?? ""))]
@@ -63,10 +63,10 @@ internal sealed class ManifestResource
     public IReadOnlyList<ManifestVolume> Volumes { get; }
 
     /// <summary>A parameter whose value is secret (<c>inputs.value.secret</c>).</summary>
-    public bool IsSecret => json["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true;
+    public bool IsSecret => _json["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true;
 
     /// <summary>The minimum length of a parameter the deployment tool generates (<c>inputs.value.default.generate</c>); null: not generated.</summary>
-    public int? GeneratedMinLength => json["inputs"]?["value"]?["default"]?["generate"] is JsonObject generate
+    public int? GeneratedMinLength => _json["inputs"]?["value"]?["default"]?["generate"] is JsonObject generate
         ? generate["minLength"]?.GetValue<int>() ?? 0
         : null;
 
@@ -74,5 +74,5 @@ internal sealed class ManifestResource
 
     public bool IsProject => Type == ProjectType;
 
-    private string? Text(string property) => json[property]?.GetValue<string>();
+    private string? Text(string property) => _json[property]?.GetValue<string>();
 }

@@ -10,17 +10,17 @@ namespace TaskPipeline.Tests.Deploy;
 /// </summary>
 public sealed partial class ComposePublisherTests : IDisposable
 {
-    private readonly string directory = TestDirectories.Create("compose");
+    private readonly string _directory = TestDirectories.Create("compose");
 
     [Fact]
     public async Task ComposeFileRunsEachReplicaWiredToPostgresTheConsumersAndPrometheus()
     {
         var (exitCode, output, error) = await DeployCommand.RunAsync(
-            "compose", "--output-path", directory, "--consumers", "3", "--producers", "2", "--", "--consumer:Consumer:MaxConcurrency=32");
+            "compose", "--output-path", _directory, "--consumers", "3", "--producers", "2", "--", "--consumer:Consumer:MaxConcurrency=32");
         Assert.True(exitCode == 0, $"exit code {exitCode}: {output}{error}");
 
-        var compose = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(directory, "docker-compose.yaml")));
-        var variables = EnvFile(Path.Combine(directory, ".env"));
+        var compose = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(_directory, "docker-compose.yaml")));
+        var variables = EnvFile(Path.Combine(_directory, ".env"));
         var services = compose.Map("services");
         Assert.Equal(["postgres", "consumer-0", "consumer-1", "consumer-2", "producer-0", "producer-1", "prometheus"], services.Keys.Cast<string>());
 
@@ -100,7 +100,7 @@ public sealed partial class ComposePublisherTests : IDisposable
         // Prometheus scrapes every replica's management endpoint, from the file mounted into it.
         var prometheus = services["prometheus"];
         Assert.Contains("./prometheus.yml:/etc/prometheus/prometheus.yml:ro", prometheus.List("volumes").Cast<string>());
-        var scrape = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(directory, "prometheus.yml")));
+        var scrape = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(_directory, "prometheus.yml")));
         var targets = scrape.List("scrape_configs")
             .SelectMany(job => job.List("static_configs").SelectMany(config => config.List("targets").Cast<string>()))
             .ToList();
@@ -112,17 +112,17 @@ public sealed partial class ComposePublisherTests : IDisposable
     [Fact]
     public async Task PublishingAgainKeepsThePasswordTheVolumeWasInitialisedWith()
     {
-        Assert.Equal(0, (await DeployCommand.RunAsync("compose", "--output-path", directory, "--no-prometheus")).ExitCode);
-        var first = EnvFile(Path.Combine(directory, ".env"))["POSTGRES_PASSWORD"];
+        Assert.Equal(0, (await DeployCommand.RunAsync("compose", "--output-path", _directory, "--no-prometheus")).ExitCode);
+        var first = EnvFile(Path.Combine(_directory, ".env"))["POSTGRES_PASSWORD"];
 
-        Assert.Equal(0, (await DeployCommand.RunAsync("compose", "--output-path", directory, "--consumers", "4")).ExitCode);
+        Assert.Equal(0, (await DeployCommand.RunAsync("compose", "--output-path", _directory, "--consumers", "4")).ExitCode);
 
-        Assert.Equal(first, EnvFile(Path.Combine(directory, ".env"))["POSTGRES_PASSWORD"]);
-        var services = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(directory, ComposeWriter.DefaultFileName))).Map("services");
+        Assert.Equal(first, EnvFile(Path.Combine(_directory, ".env"))["POSTGRES_PASSWORD"]);
+        var services = YamlTree.Read(await File.ReadAllTextAsync(Path.Combine(_directory, ComposeWriter.DefaultFileName))).Map("services");
         Assert.Equal(4, services.Keys.Cast<string>().Count(name => name.StartsWith("consumer-", StringComparison.Ordinal)));
     }
 
-    public void Dispose() => TestDirectories.Delete(directory);
+    public void Dispose() => TestDirectories.Delete(_directory);
 
     /// <summary>The ports a service's Kestrel endpoints listen on (http://+:port), from its own environment.</summary>
     private static List<string> ListenPorts(object? service, string endpoint = "*")

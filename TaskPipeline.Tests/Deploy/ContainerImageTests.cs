@@ -25,14 +25,14 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
     private const string BaseRepository = "dotnet/aspnet";
     private const string BaseTag = "10.0";
 
-    private readonly string work = TestDirectories.Create("image");
+    private readonly string _work = TestDirectories.Create("image");
 
     [Fact]
     public async Task ConsumerImageRunsAsNonRootOnItsDeclaredPortsAndAnswersHealth()
     {
-        var baseImage = LocalBaseImage.Build(Path.Combine(work, "base"));
+        var baseImage = LocalBaseImage.Build(Path.Combine(_work, "base"));
         using var registry = new LocalRegistry(FreePorts.Next(), new Dictionary<string, OciImage> { [$"{BaseRepository}:{BaseTag}"] = baseImage });
-        var archive = Path.Combine(work, "consumer.tar.gz");
+        var archive = Path.Combine(_work, "consumer.tar.gz");
 
         var (exitCode, output) = await PublishContainerAsync(ServiceProject.Consumer.ProjectFile, $"{registry.Host}/{BaseRepository}:{BaseTag}", archive);
 
@@ -68,17 +68,17 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         await RunImageAsync(image, environment);
     }
 
-    public void Dispose() => TestDirectories.Delete(work);
+    public void Dispose() => TestDirectories.Delete(_work);
 
     /// <summary>Unpacks the image and runs its entrypoint against a real PostgreSQL, as its user, until /health is 200.</summary>
     private async Task RunImageAsync(ImageArchive image, Dictionary<string, string> imageEnvironment)
     {
-        var root = Path.Combine(work, "rootfs");
+        var root = Path.Combine(_work, "rootfs");
         image.ExtractTo(root);
 
         // The app's PostgreSQL, through the AppHost; its own services make one task and idle.
         await using var app = await DistributedPipeline.StartAsync(
-            new AppArguments { ConsumerReplicas = 1 }.Set("producer", "Producer:MaxTasks", 1), Path.Combine(work, "state"));
+            new AppArguments { ConsumerReplicas = 1 }.Set("producer", "Producer:MaxTasks", 1), Path.Combine(_work, "state"));
 
         // The host's network is shared (no network namespace), so the fixed ports move to free ones, as `docker run
         // -e` would; the image's own values were checked above.
@@ -142,7 +142,7 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         foreach (var argument in new[]
         {
             "publish", project, "-c", "Release", "-r", "linux-x64", "-t:PublishContainer", "--disable-build-servers", "-nodeReuse:false",
-            "--artifacts-path", Path.Combine(work, "artifacts"),
+            "--artifacts-path", Path.Combine(_work, "artifacts"),
             $"-p:ContainerBaseImage={baseImage}", $"-p:ContainerArchiveOutputPath={archive}",
         })
         {

@@ -10,12 +10,12 @@ namespace TaskPipeline.Tests.Deploy;
 /// </summary>
 public sealed partial class KubernetesPublisherTests : IDisposable
 {
-    private readonly string directory = TestDirectories.Create("kubernetes");
+    private readonly string _directory = TestDirectories.Create("kubernetes");
 
     [Fact]
     public async Task ManifestsWireServicesSecretsProbesAndReplicas()
     {
-        var path = Path.Combine(directory, "app.yaml");
+        var path = Path.Combine(_directory, "app.yaml");
         var (exitCode, output, error) = await DeployCommand.RunAsync(
             "kubernetes", "--output-path", path, "--consumers", "3", "--producers", "2", "--image-registry", "registry.example/team");
         Assert.True(exitCode == 0, $"exit code {exitCode}: {output}{error}");
@@ -115,11 +115,11 @@ public sealed partial class KubernetesPublisherTests : IDisposable
     [Fact]
     public async Task PublishingAgainKeepsTheSecretsPassword()
     {
-        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", directory)).ExitCode);
-        var path = Path.Combine(directory, KubernetesWriter.DefaultFileName);
+        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", _directory)).ExitCode);
+        var path = Path.Combine(_directory, KubernetesWriter.DefaultFileName);
         var first = Password(await File.ReadAllTextAsync(path));
 
-        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", directory, "--consumers", "5")).ExitCode);
+        Assert.Equal(0, (await DeployCommand.RunAsync("kubernetes", "--output-path", _directory, "--consumers", "5")).ExitCode);
 
         var text = await File.ReadAllTextAsync(path);
         Assert.Equal(first, Password(text));
@@ -129,16 +129,16 @@ public sealed partial class KubernetesPublisherTests : IDisposable
     [Fact]
     public async Task KubernetesModelsAcceptEveryObjectAndRejectAMistypedCopy()
     {
-        var (exitCode, output, error) = await DeployCommand.RunAsync("kubernetes", "--output-path", directory, "--consumers", "3", "--producers", "2");
+        var (exitCode, output, error) = await DeployCommand.RunAsync("kubernetes", "--output-path", _directory, "--consumers", "3", "--producers", "2");
         Assert.True(exitCode == 0, $"exit code {exitCode}: {output}{error}");
-        var path = Path.Combine(directory, KubernetesWriter.DefaultFileName);
+        var path = Path.Combine(_directory, KubernetesWriter.DefaultFileName);
 
         var (valid, report) = await KubernetesModels.ValidateAsync(path);
         Assert.True(valid == 0, report);
         Assert.Equal(7, report.Split('\n').Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
 
         // The validator does look at the fields: a count and a port written as strings are rejected, by name.
-        var mistyped = Path.Combine(directory, "mistyped.yaml");
+        var mistyped = Path.Combine(_directory, "mistyped.yaml");
         await File.WriteAllTextAsync(mistyped, (await File.ReadAllTextAsync(path))
             .Replace("replicas: 3", "replicas: \"3\"", StringComparison.Ordinal)
             .Replace("containerPort: 8081", "containerPort: \"8081\"", StringComparison.Ordinal));
@@ -149,7 +149,7 @@ public sealed partial class KubernetesPublisherTests : IDisposable
         Assert.Contains("containerPort", rejection, StringComparison.Ordinal);
     }
 
-    public void Dispose() => TestDirectories.Delete(directory);
+    public void Dispose() => TestDirectories.Delete(_directory);
 
     private static string Password(string yaml) =>
         YamlTree.ReadAll(yaml).Single(d => d.Text("kind") == "Secret").Map("stringData").Text(KubernetesWriter.PasswordKey)!;

@@ -31,12 +31,12 @@ public sealed partial class ManifestPublisherTests : IDisposable
 
     private static readonly string SchemaPath = Path.Combine(AppContext.BaseDirectory, "Schemas", "aspire-8.0.json");
 
-    private readonly string directory = TestDirectories.Create("manifest");
+    private readonly string _directory = TestDirectories.Create("manifest");
 
     [Fact]
     public async Task ManifestPublisherWritesASchemaValidManifestAndStartsNothing()
     {
-        var path = Path.Combine(directory, "apphost-manifest.json");
+        var path = Path.Combine(_directory, "apphost-manifest.json");
         // The real AppHost (azd finds it by IsAspireHost in its project file), from its own build output.
         Assert.Contains("Aspire.AppHost.Sdk", await File.ReadAllTextAsync(Path.Combine(AspireAppHost.ProjectDirectory, "TaskPipeline.AppHost.csproj")), StringComparison.Ordinal);
         Assert.StartsWith(Path.Combine(AspireAppHost.ProjectDirectory, "bin") + Path.DirectorySeparatorChar, AspireAppHost.Assembly, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
     [Fact]
     public async Task ManifestDescribesPostgresTheDatabaseThePasswordAndBothServices()
     {
-        var resources = await PublishAsync(Path.Combine(directory, "apphost-manifest.json"));
+        var resources = await PublishAsync(Path.Combine(_directory, "apphost-manifest.json"));
 
         Assert.Equal(
             ["consumer", "postgres", "postgres-password", "postgres-password-uri-encoded", "producer", "tasksdb"],
@@ -112,7 +112,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
             Assert.False(Path.IsPathRooted((string)service["path"]!));
             Assert.Equal(
                 Path.Combine(repository, project, $"{project}.csproj"),
-                Path.GetFullPath(Path.Combine(directory, (string)service["path"]!)));
+                Path.GetFullPath(Path.Combine(_directory, (string)service["path"]!)));
 
             var bindings = service["bindings"]!.AsObject();
             var http = bindings["http"]!;
@@ -146,7 +146,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
     public async Task EveryExpressionInTheManifestResolvesToADefinedResourceBindingOrInput()
     {
         // Settings given on the command line (as azd passes none, through configuration) reach the deployed service too.
-        var resources = await PublishAsync(Path.Combine(directory, "m.json"), "--TaskPipeline:ConsumerReplicas=3", "--producer:Producer:Rate=250");
+        var resources = await PublishAsync(Path.Combine(_directory, "m.json"), "--TaskPipeline:ConsumerReplicas=3", "--producer:Producer:Rate=250");
 
         var expressions = Strings(resources).SelectMany(text => Expression().Matches(text).Select(match => match.Groups[1].Value)).ToList();
 
@@ -160,7 +160,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
     [Fact]
     public async Task EveryResourceTypeInTheManifestIsOneAzdAccepts()
     {
-        var resources = await PublishAsync(Path.Combine(directory, "apphost-manifest.json"));
+        var resources = await PublishAsync(Path.Combine(_directory, "apphost-manifest.json"));
 
         Assert.All(resources, resource => Assert.True(
             AzdResourceTypes.Contains((string?)resource.Value!["type"]),
@@ -196,14 +196,14 @@ public sealed partial class ManifestPublisherTests : IDisposable
     {
         // What makes dotnet run use the machine's PostgreSQL and Prometheus must not reach the manifest: both would be
         // executable.v0, which azd rejects. Local mode is refused outright when publishing.
-        var resources = await PublishAsync(Path.Combine(directory, "apphost-manifest.json"), "--TaskPipeline:Prometheus:Enabled=true");
+        var resources = await PublishAsync(Path.Combine(_directory, "apphost-manifest.json"), "--TaskPipeline:Prometheus:Enabled=true");
         Assert.DoesNotContain("prometheus", resources.Select(r => r.Key));
 
         var run = await AspireAppHost.RunAsync(
-            "--publisher", "manifest", "--output-path", Path.Combine(directory, "local.json"), "--TaskPipeline:Database:Mode=Local");
+            "--publisher", "manifest", "--output-path", Path.Combine(_directory, "local.json"), "--TaskPipeline:Database:Mode=Local");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Mode=Local runs only with dotnet run", run.Error, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(directory, "local.json")));
+        Assert.False(File.Exists(Path.Combine(_directory, "local.json")));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
         Assert.Equal("https://json.schemastore.org/aspire-8.0.json", (string?)JsonNode.Parse(File.ReadAllText(SchemaPath))!["$id"]);
     }
 
-    public void Dispose() => TestDirectories.Delete(directory);
+    public void Dispose() => TestDirectories.Delete(_directory);
 
     private static async Task<JsonObject> PublishAsync(string path, params string[] arguments)
     {

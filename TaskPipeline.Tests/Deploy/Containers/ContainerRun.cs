@@ -15,12 +15,12 @@ internal sealed class ContainerRun : IDisposable
         exec unshare --root="$root" --wd="$workdir" --setuid="$user" --setgid="$user" -- "$@"
         """;
 
-    private readonly Process process;
-    private readonly List<string> output = [];
+    private readonly Process _process;
+    private readonly List<string> _output = [];
 
     private ContainerRun(Process process)
     {
-        this.process = process;
+        this._process = process;
         process.OutputDataReceived += (_, e) => Add(e.Data);
         process.ErrorDataReceived += (_, e) => Add(e.Data);
         process.BeginOutputReadLine();
@@ -34,14 +34,14 @@ internal sealed class ContainerRun : IDisposable
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return [.. output];
+                return [.. _output];
             }
         }
     }
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     public static ContainerRun Start(string root, string workingDirectory, string user, IEnumerable<string> entrypoint, IReadOnlyDictionary<string, string> environment)
     {
@@ -74,7 +74,7 @@ internal sealed class ContainerRun : IDisposable
     /// <summary>The user id of the entrypoint's process (the child of unshare's fork), from /proc.</summary>
     public int? EntrypointUid()
     {
-        var children = $"/proc/{process.Id}/task/{process.Id}/children";
+        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
         if (!File.Exists(children) || File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } child)
         {
             return null;
@@ -85,22 +85,22 @@ internal sealed class ContainerRun : IDisposable
 
     public void Dispose()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(10));
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(TimeSpan.FromSeconds(10));
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void Add(string? line)
     {
         if (line is not null)
         {
-            lock (output)
+            lock (_output)
             {
-                output.Add(line);
+                _output.Add(line);
             }
         }
     }

@@ -11,11 +11,11 @@ namespace TaskPipeline.Tests.Deploy.Containers;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class ImageArchive
 {
-    private readonly Dictionary<string, byte[]> blobs;
+    private readonly Dictionary<string, byte[]> _blobs;
 
     private ImageArchive(JsonNode index, Dictionary<string, byte[]> blobs)
     {
-        this.blobs = blobs;
+        this._blobs = blobs;
         Index = index;
         var manifestDigest = (string)index["manifests"]![0]!["digest"]!;
         Manifest = JsonNode.Parse(Blob(manifestDigest))!;
@@ -64,7 +64,7 @@ internal sealed class ImageArchive
         return new ImageArchive(index ?? throw new InvalidDataException($"{path} has no index.json"), blobs);
     }
 
-    public byte[] Blob(string digest) => blobs.TryGetValue(digest, out var blob) ? blob : throw new KeyNotFoundException($"no blob {digest}");
+    public byte[] Blob(string digest) => _blobs.TryGetValue(digest, out var blob) ? blob : throw new KeyNotFoundException($"no blob {digest}");
 
     /// <summary>The paths in one layer.</summary>
     public List<string> LayerEntries(string digest)

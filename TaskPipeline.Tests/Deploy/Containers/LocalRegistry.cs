@@ -8,18 +8,18 @@ namespace TaskPipeline.Tests.Deploy.Containers;
 /// </summary>
 internal sealed class LocalRegistry : IDisposable
 {
-    private readonly HttpListener listener = new();
-    private readonly Dictionary<string, OciImage> images;
-    private readonly Task serving;
+    private readonly HttpListener _listener = new();
+    private readonly Dictionary<string, OciImage> _images;
+    private readonly Task _serving;
 
     /// <param name="images">"repository:tag" → image.</param>
     public LocalRegistry(int port, IReadOnlyDictionary<string, OciImage> images)
     {
-        this.images = new Dictionary<string, OciImage>(images, StringComparer.Ordinal);
+        this._images = new Dictionary<string, OciImage>(images, StringComparer.Ordinal);
         Host = $"localhost:{port}";
-        listener.Prefixes.Add($"http://{Host}/");
-        listener.Start();
-        serving = Task.Run(ServeAsync);
+        _listener.Prefixes.Add($"http://{Host}/");
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
     }
 
     /// <summary>host:port, the registry part of an image reference.</summary>
@@ -30,10 +30,10 @@ internal sealed class LocalRegistry : IDisposable
 
     public void Dispose()
     {
-        listener.Close();
+        _listener.Close();
         try
         {
-            serving.Wait(TimeSpan.FromSeconds(5));
+            _serving.Wait(TimeSpan.FromSeconds(5));
         }
         catch (AggregateException)
         {
@@ -43,12 +43,12 @@ internal sealed class LocalRegistry : IDisposable
 
     private async Task ServeAsync()
     {
-        while (listener.IsListening)
+        while (_listener.IsListening)
         {
             HttpListenerContext context;
             try
             {
-                context = await listener.GetContextAsync();
+                context = await _listener.GetContextAsync();
             }
             catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
@@ -89,7 +89,7 @@ internal sealed class LocalRegistry : IDisposable
             {
                 var repository = path[4..manifests];
                 var reference = path[(manifests + "/manifests/".Length)..];
-                var image = images.FirstOrDefault(entry =>
+                var image = _images.FirstOrDefault(entry =>
                     entry.Key == $"{repository}:{reference}" || (entry.Key.StartsWith(repository + ":", StringComparison.Ordinal) && entry.Value.ManifestDigest == reference)).Value;
                 if (image is null)
                 {
@@ -103,7 +103,7 @@ internal sealed class LocalRegistry : IDisposable
             else if (blobs > 0)
             {
                 var digest = path[(blobs + "/blobs/".Length)..];
-                var file = images.Values.Select(image => image.BlobFiles.GetValueOrDefault(digest)).FirstOrDefault(f => f is not null);
+                var file = _images.Values.Select(image => image.BlobFiles.GetValueOrDefault(digest)).FirstOrDefault(f => f is not null);
                 if (file is null)
                 {
                     response.StatusCode = 404;
