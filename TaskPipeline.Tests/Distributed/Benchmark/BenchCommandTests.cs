@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using TaskPipeline.Benchmarks;
+using TaskPipeline.Tests.Support;
+
+namespace TaskPipeline.Tests.Distributed.Benchmark;
+
+/// <summary>
+/// The benchmark, small: every workload through the built TaskPipeline.Benchmarks exactly as the README runs it (the
+/// real AppHost through Aspire, the machine's PostgreSQL, real services), checking that the report is complete and sane.
+/// No speed is asserted: these numbers come from a busy test machine; the point is that the benchmark keeps working.
+/// </summary>
+[Collection(BenchmarkTests.Name)]
+public sealed class BenchCommandTests
+{
+    private const int SmokeTasks = 2000;
+
+    /// <summary>The Consumer's per-task log category, which the benchmark raises to Warning.</summary>
+    private const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Processing.TaskProcessorService";
+
+    /// <summary>The ceiling's rows per statement.</summary>
+    private const int CeilingBatchSize = 1000;
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
+
+    [Fact]
+    public async Task AllWorkloadsRunSmallAndReportEveryFieldWithSaneValues()
+    {
+        // max (2 consumers, with its ceiling), steady (1 s of warm-up, then 4 s at 500/s), then scale with 1, 2 and 4 consumers.
+        var reports = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500", "--warmup", "1");
+
+        Assert.Equal(["max", "steady", "scale", "scale", "scale"], reports.Select(r => r.GetProperty("workload").GetString()));
+        Assert.Equal([2, 2, 1, 2, 4], reports.Select(r => r.GetProperty("settings").GetProperty("consumers").GetInt32()));
+        foreach (var report in reports)
+        {
+            var workload = report.GetProperty("workload").GetString();
+            AssertCommonFields(report);
+            AssertPositive(report.GetProperty("cpuMsPer1000Tasks"), "producer", "consumer", "postgres");
+            AssertPositive(report.GetProperty("peakRssMb"), "producer", "consumer", "postgres");
+
+            var settings = report.GetProperty("settings");
+            Assert.Equal("on", settings.GetProperty("synchronousCommit").GetString());
+            Assert.Equal(1, settings.GetProperty("producers").GetInt32());
+            Assert.Equal("Production", settings.GetProperty("environment").GetString());
+            Assert.DoesNotContain(settings.GetProperty("warnings").EnumerateArray(), warning => warning.GetString()!.Contains("replaced", StringComparison.Ordinal));
+            Assert.Equal("Warning", settings.GetProperty("consumer").GetProperty(PerTaskLogCategory).GetString());
+            Assert.True(settings.GetProperty("producerBatchSize").GetInt32() > 0);
+            Assert.True(settings.GetProperty("consumerMaxBatchSize").GetInt32() > 0);
+            if (workload == "steady")
+            {
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingTasksPerSecond").ValueKind);
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("ceilingRatio").ValueKind);
+                Assert.Equal(500, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(500, settings.GetProperty("warmupTasks").GetInt64());
+                Assert.Equal(1, settings.GetProperty("delayPerValueMs").GetDouble());
+                // Each task's own simulated delay (value × 1 ms) is part of its latency, never of what is beyond it.
+                Assert.True(report.GetProperty("latencyMs").GetProperty("max").GetDouble() >= report.GetProperty("latencyBeyondDelayMs").GetProperty("max").GetDouble());
+            }
+            else
+            {
+                Assert.True(report.GetProperty("ceilingTasksPerSecond").GetDouble() > 0);
+                Assert.True(report.GetProperty("ceilingRatio").GetDouble() > 0);
+                Assert.Equal(0, settings.GetProperty("rate").GetDouble());
+                Assert.Equal(0, settings.GetProperty("warmupTasks").GetInt64());
+                Assert.Equal(0, settings.GetProperty("delayPerValueMs").GetDouble());
+                Assert.Equal(CeilingBatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task CeilingRunsAloneAndUnsafeCommitIsLabelled()
+    {
+        var reports = await RunBenchAsync("ceiling", "--tasks", "2000", "--unsafe-commit");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("ceiling", report.GetProperty("workload").GetString());
+        AssertCommonFields(report);
+        Assert.Equal(report.GetProperty("tasksPerSecond").GetDouble(), report.GetProperty("ceilingTasksPerSecond").GetDouble());
+        AssertPositive(report.GetProperty("cpuMsPer1000Tasks"), "postgres");
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("cpuMsPer1000Tasks").GetProperty("consumer").ValueKind);
+        var settings = report.GetProperty("settings");
+        Assert.Equal("off", settings.GetProperty("synchronousCommit").GetString());
+        Assert.Contains(settings.GetProperty("warnings").EnumerateArray(), warning => warning.GetString()!.Contains("synchronous_commit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ProcFsReadsThisProcesssCpuAndPeakMemory()
+    {
+        // Burn a little CPU so the figure cannot be zero at the kernel's 10 ms resolution.
+        var until = Stopwatch.StartNew();
+        var spin = 0L;
+        while (until.ElapsedMilliseconds < 50)
+        {
+            spin++;
+        }
+
+        var cpu = ProcFs.ReadCpu(Environment.ProcessId);
+
+        Assert.True(spin > 0);
+        Assert.NotNull(cpu);
+        Assert.True(cpu.Value.Own > TimeSpan.Zero);
+        Assert.True(cpu.Value.ParentPid > 0);
+        Assert.True(ProcFs.ReadPeakRss(Environment.ProcessId) > 1024 * 1024);
+        Assert.Contains(ProcFs.ReadChildren(cpu.Value.ParentPid), child => child.Pid == Environment.ProcessId);
+        Assert.Contains(ProcFs.ReadTree(cpu.Value.ParentPid, ProcFs.ReadAll()), process => process.Pid == Environment.ProcessId);
+        Assert.Contains("dotnet", string.Join(" ", ProcFs.ReadCommandLine(Environment.ProcessId)), StringComparison.Ordinal);
+        Assert.Null(ProcFs.ReadCpu(int.MaxValue));
+    }
+
+    private static void AssertCommonFields(JsonElement report)
+    {
+        Assert.Equal(SmokeTasks, report.GetProperty("tasks").GetInt64());
+        Assert.True(report.GetProperty("seconds").GetDouble() > 0);
+        Assert.True(report.GetProperty("tasksPerSecond").GetDouble() > 0);
+        foreach (var name in (string[])["latencyMs", "latencyBeyondDelayMs"])
+        {
+            var latency = report.GetProperty(name);
+            var p50 = latency.GetProperty("p50").GetDouble();
+            var p95 = latency.GetProperty("p95").GetDouble();
+            var p99 = latency.GetProperty("p99").GetDouble();
+            var max = latency.GetProperty("max").GetDouble();
+            Assert.True(p50 <= p95 && p95 <= p99 && p99 <= max, $"{name}: {p50} ≤ {p95} ≤ {p99} ≤ {max}");
+        }
+
+        Assert.True(report.GetProperty("latencyMs").GetProperty("p50").GetDouble() >= 0);
+        var settings = report.GetProperty("settings");
+        Assert.False(string.IsNullOrEmpty(settings.GetProperty("build").GetString()));
+        Assert.False(string.IsNullOrEmpty(settings.GetProperty("commit").GetString()));
+        Assert.True(DateTimeOffset.TryParse(settings.GetProperty("date").GetString(), CultureInfo.InvariantCulture, out _));
+        Assert.Equal(Environment.ProcessorCount, settings.GetProperty("machine").GetProperty("processors").GetInt32());
+        Assert.StartsWith("15", settings.GetProperty("machine").GetProperty("postgres").GetString() ?? "", StringComparison.Ordinal);
+    }
+
+    private static void AssertPositive(JsonElement figures, params string[] resources)
+    {
+        foreach (var resource in resources)
+        {
+            Assert.True(figures.GetProperty(resource).GetDouble() > 0, $"{resource}: {figures.GetProperty(resource)}");
+        }
+    }
+
+    /// <summary>Runs <c>dotnet TaskPipeline.Benchmarks.dll --workload …</c> from its own build folder; the JSON on stdout must equal the file's.</summary>
+    private static async Task<List<JsonElement>> RunBenchAsync(string workload, params string[] arguments)
+    {
+        var directory = TestDirectories.Create($"bench-{workload}");
+        try
+        {
+            var output = Path.Combine(directory, "report.json");
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = directory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in (string[])[BenchmarksAssembly(), "--workload", workload, "--output", output, "--state-dir", directory, .. arguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(CommandTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"--workload {workload} did not finish within {CommandTimeout}: {await stderr}");
+            }
+
+            Assert.True(process.ExitCode == 0, $"--workload {workload} exited with {process.ExitCode}: {await stderr}");
+            var printed = (await stdout).Trim();
+            Assert.Equal(printed, (await File.ReadAllTextAsync(output)).Trim());
+
+            using var document = JsonDocument.Parse(printed);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Array
+                ? [.. root.EnumerateArray().Select(report => report.Clone())]
+                : [root.Clone()];
+        }
+        finally
+        {
+            TestDirectories.Delete(directory);
+        }
+    }
+
+    /// <summary>TaskPipeline.Benchmarks.dll as its project built it (this test project's configuration), as <c>dotnet run</c> would start it.</summary>
+    private static string BenchmarksAssembly()
+    {
+        var configuration = typeof(BenchCommandTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var path = RepositoryFiles.PathOf(Path.Combine("TaskPipeline.Benchmarks", "bin", configuration, framework, "TaskPipeline.Benchmarks.dll"));
+        return File.Exists(path) ? path : typeof(ProcFs).Assembly.Location;
+    }
+}

@@ -1,8 +1,0 @@
-namespace TaskPipeline.Tests.Observability;
-
-/// <summary>The tests that share one observed run (<see cref="ObservabilityFixture"/>).</summary>
-[CollectionDefinition(Name)]
-public sealed class ObservabilityTests : ICollectionFixture<ObservabilityFixture>
-{
-    public const string Name = "Observability";
-}
