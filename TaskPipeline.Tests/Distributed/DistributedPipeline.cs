@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TaskPipeline.Benchmarks;
 
 namespace TaskPipeline.Tests.Distributed;
 
@@ -369,36 +370,6 @@ public sealed class DistributedPipeline : IAsyncDisposable
         }
     }
 
-    /// <summary>The process and its descendants, parents first, from /proc.</summary>
-    private static List<int> ProcessTree(int root)
-    {
-        var children = new Dictionary<int, List<int>>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-                (children.TryGetValue(parent, out var list) ? list : children[parent] = []).Add(pid);
-            }
-            catch (IOException)
-            {
-                // The process ended while we looked.
-            }
-        }
-
-        var tree = new List<int> { root };
-        for (var i = 0; i < tree.Count; i++)
-        {
-            tree.AddRange(children.GetValueOrDefault(tree[i]) ?? []);
-        }
-
-        return tree;
-    }
+    /// <summary>The process and its descendants, parents first, from /proc (the benchmark's reader).</summary>
+    private static List<int> ProcessTree(int root) => [.. ProcFs.ReadTree(root, ProcFs.ReadAll()).Select(process => process.Pid)];
 }
