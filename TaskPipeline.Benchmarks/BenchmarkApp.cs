@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -28,16 +27,12 @@ internal sealed class BenchmarkApp : IAsyncDisposable
 
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
 
-    private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentBag<Task> _watchers = [];
-    private readonly TextWriter? _echo;
+    private readonly ResourceLogs _logs;
 
     private BenchmarkApp(DistributedApplication app, TextWriter? echo)
     {
         App = app;
-        _echo = echo;
+        _logs = new ResourceLogs(app, TailLines * 5, echo);
     }
 
     public DistributedApplication App { get; }
@@ -92,7 +87,6 @@ internal sealed class BenchmarkApp : IAsyncDisposable
         var benchmarkApp = new BenchmarkApp(app, echo) { ProjectPaths = projectPaths };
         try
         {
-            benchmarkApp.Watch();
             await app.StartAsync(startTimeout.Token);
             await benchmarkApp.WaitForHealthyAsync(DatabaseResource, 1, startTimeout.Token);
             await benchmarkApp.WaitForHealthyAsync(ConsumerResource, consumers, startTimeout.Token);
@@ -115,7 +109,7 @@ internal sealed class BenchmarkApp : IAsyncDisposable
 
     /// <summary>The resource ids of a resource's replicas, in ordinal order.</summary>
     public IReadOnlyList<string> ReplicaIds(string resource) =>
-        [.. _names.Where(pair => pair.Value == resource).Select(pair => pair.Key).Order(StringComparer.Ordinal)];
+        [.. _logs.Names.Where(pair => pair.Value == resource).Select(pair => pair.Key).Order(StringComparer.Ordinal)];
 
     /// <summary>Every replica of the app's processes that runs now: (resource name, the pid Aspire reports).</summary>
     public List<(string Resource, int Pid)> Processes(params string[] resources)
@@ -219,31 +213,9 @@ internal sealed class BenchmarkApp : IAsyncDisposable
     }
 
     /// <summary>Each replica's last console lines (for a run that could not finish).</summary>
-    public List<string> Tails() =>
-    [
-        .. _logs.OrderBy(pair => pair.Key, StringComparer.Ordinal)
-            .SelectMany(pair => pair.Value.TakeLast(TailLines).Select(line => $"{pair.Key} | {line}")),
-    ];
+    public List<string> Tails() => _logs.Tails(TailLines);
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            try
-            {
-                await App.StopAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // DisposeAsync below still tears everything down.
-            }
-        }
-
-        await _stopping.CancelAsync();
-        await App.DisposeAsync();
-        await Task.WhenAll(_watchers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
-        _stopping.Dispose();
-    }
+    public ValueTask DisposeAsync() => _logs.DisposeAsync();
 
     private async Task ExecuteAsync(string resourceId, string command, CancellationToken cancellationToken)
     {
@@ -254,50 +226,12 @@ internal sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Records every resource id with its resource's name, and keeps each one's last console lines.</summary>
-    private void Watch()
-    {
-        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        _watchers.Add(Task.Run(async () =>
-        {
-            await foreach (var update in App.ResourceNotifications.WatchAsync(_stopping.Token))
-            {
-                _names.TryAdd(update.ResourceId, update.Resource.Name);
-                var lines = new ConcurrentQueue<string>();
-                if (!_logs.TryAdd(update.ResourceId, lines))
-                {
-                    continue;
-                }
-
-                var id = update.ResourceId;
-                _watchers.Add(Task.Run(async () =>
-                {
-                    await foreach (var batch in loggers.WatchAsync(id).WithCancellation(_stopping.Token))
-                    {
-                        foreach (var line in batch)
-                        {
-                            lines.Enqueue(line.Content);
-                            while (lines.Count > TailLines * 5 && lines.TryDequeue(out _))
-                            {
-                            }
-
-                            if (_echo is not null)
-                            {
-                                await _echo.WriteLineAsync($"{id} | {line.Content}");
-                            }
-                        }
-                    }
-                }));
-            }
-        }));
-    }
-
     private async Task WaitForHealthyAsync(string resource, int count, CancellationToken cancellationToken)
     {
         var healthy = new HashSet<string>(StringComparer.Ordinal);
         await App.ResourceNotifications.WaitForResourceAsync(resource, update =>
         {
-            _names.TryAdd(update.ResourceId, update.Resource.Name);
+            _logs.Saw(update.ResourceId, update.Resource.Name);
             if (update.Snapshot.State?.Text == KnownResourceStates.Running && update.Snapshot.HealthStatus == HealthStatus.Healthy)
             {
                 healthy.Add(update.ResourceId);

@@ -13,7 +13,7 @@ namespace TaskPipeline.Benchmarks;
 internal sealed class BenchmarkRunner(BenchmarkOptions options)
 {
     /// <summary>The per-task "received" line is Information; at tens of thousands per second it would be the benchmark.</summary>
-    public const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Processing.TaskProcessorService";
+    public const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Submit.TaskProcessorService";
 
     /// <summary>Room for the Producer to run ahead of the Consumers at an unlimited rate (the default 1000 would pace it).</summary>
     public const int MaxWorkloadBacklog = 50_000;

@@ -1,5 +1,9 @@
-using TaskPipeline.Consumer.Processing;
-using TaskPipeline.ServiceDefaults.Data;
+using TaskPipeline.Consumer;
+using TaskPipeline.Consumer.Completion;
+using TaskPipeline.Consumer.Leases;
+using TaskPipeline.Consumer.Submit;
+using TaskPipeline.Consumer.Work;
+using TaskPipeline.Data;
 
 if (ServiceVersion.TryPrint(args))
 {
@@ -9,10 +13,16 @@ if (ServiceVersion.TryPrint(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddTasksDatabase();
-builder.AddTaskProcessing();
+builder.AddConsumer();
+// Hosted services stop in the reverse order of these lines: submits and work drain first, then the outcomes are
+// written, then the leases still held are released.
+builder.AddTaskLeases();
+builder.AddTaskCompletion();
+builder.AddTaskWork();
+builder.AddTaskSubmit();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapTaskProcessing();
+app.MapTaskSubmit();
 
 return await app.RunServiceAsync();

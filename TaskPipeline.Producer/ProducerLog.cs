@@ -46,4 +46,7 @@ internal static partial class ProducerLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch stopped with {Count} task(s) unsent; they stay received and are sent after the restart")]
     public static partial void DispatchStoppedWithUnsent(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} left to the outbox sweep: the dispatch queue did not take it ({Reason})")]
+    public static partial void LeftToOutbox(ILogger logger, Guid taskId, string reason);
 }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
+using TaskPipeline.Data;
 
 namespace TaskPipeline.Producer;
 
@@ -11,7 +12,7 @@ internal sealed class ProducerMetrics
     public const string MeterName = "TaskPipeline.Producer";
 
     private static readonly KeyValuePair<string, object?>[] TypeTags =
-        [.. Enumerable.Range(0, TaskGenerator.TypeCount).Select(type => new KeyValuePair<string, object?>("task.type", type.ToString()))];
+        [.. Enumerable.Range(0, TaskLimits.TypeCount).Select(type => new KeyValuePair<string, object?>("task.type", type.ToString()))];
 
     private readonly Counter<long> _produced;
     private readonly Counter<long> _dispatched;
@@ -60,9 +61,9 @@ internal sealed class ProducerMetrics
         StatusCode.Internal, StatusCode.Unknown, StatusCode.Cancelled,
     ];
 
-    public void Produced(ReadOnlySpan<GeneratedTask> tasks)
+    public void Produced(ReadOnlySpan<NewTask> tasks)
     {
-        Span<int> perType = stackalloc int[TaskGenerator.TypeCount];
+        Span<int> perType = stackalloc int[TaskLimits.TypeCount];
         foreach (var task in tasks)
         {
             perType[task.Type]++;

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using TaskPipeline.Data.Tasks;
+using TaskPipeline.Data;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -16,7 +18,7 @@ internal static class ApiResults
     public static ProblemHttpResult TaskNotFound(Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Task not found.", detail: $"There is no task {id}.");
 
-    public static ProblemHttpResult Conflict(string title, TaskResponse task, string detail) =>
+    public static ProblemHttpResult Conflict(string title, TaskRecord task, string detail) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: title,

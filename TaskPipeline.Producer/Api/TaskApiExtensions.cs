@@ -2,11 +2,10 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
-using TaskPipeline.Producer.Generation;
-using TaskPipeline.ServiceDefaults.Data;
+using TaskPipeline.Data;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -17,11 +16,10 @@ internal static class TaskApiExtensions
 
     public const string OpenApiPath = "/openapi/v1.json";
 
-    /// <summary>The Task API (create, read, list, cancel, retry, stats, notifications) and its OpenAPI document.</summary>
+    /// <summary>The Task API (create, read, list, cancel, retry, stats) and its OpenAPI document.</summary>
     public static TBuilder AddTaskApi<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddProducerCore();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.ConfigureHttpJsonOptions(json =>
@@ -58,13 +56,6 @@ internal static class TaskApiExtensions
                 return Task.CompletedTask;
             });
         });
-
-        services.TryAddSingleton<TaskRepository>();
-        services.TryAddSingleton<TaskEventQuery>();
-        services.TryAddSingleton<TaskEventHub>();
-        services.TryAddSingleton<TaskHandoff>();
-        services.TryAddSingleton<DatabaseListener>();
-        services.AddHostedService<TaskEventRelay>();
         return builder;
     }
 
@@ -92,7 +83,7 @@ internal static class TaskApiExtensions
             .WithDescription("Keyset pagination: pass the page's `next` as `after` for the next page; `next` is null on the last one.")
             .WithMetadata(
                 ParameterSchema.OneOf("state", [.. Enum.GetValues<TaskState>().Select(TaskStates.Name)]),
-                ParameterSchema.Integer("type", 0, TaskGenerator.TypeCount - 1),
+                ParameterSchema.Integer("type", TaskLimits.MinType, TaskLimits.MaxType),
                 ParameterSchema.Integer("limit", 1, TaskEndpoints.MaxPageSize),
                 ParameterSchema.Uuid("after"))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -123,7 +114,7 @@ internal static class TaskApiExtensions
             .WithSummary("Requeue every failed (or canceled) task, optionally of one type")
             .WithMetadata(
                 ParameterSchema.OneOf("state", TaskStates.Name(TaskState.Failed), TaskStates.Name(TaskState.Canceled)),
-                ParameterSchema.Integer("type", 0, TaskGenerator.TypeCount - 1))
+                ParameterSchema.Integer("type", TaskLimits.MinType, TaskLimits.MaxType))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/stats", TaskEndpoints.StatsAsync)
@@ -132,16 +123,6 @@ internal static class TaskApiExtensions
             .WithSummary("Count tasks per state, and done tasks and their value sum per type")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        api.MapGet("/notifications", NotificationEndpoints.SubscribeAsync)
-            .WithTags("Notifications")
-            .WithName("StreamNotifications")
-            .WithSummary("Follow terminal state changes as Server-Sent Events")
-            .WithDescription(
-                "Each event: `id:` its number, `event:` completed, failed or canceled, `data:` the task as JSON. "
-                + "Reconnect with the Last-Event-ID header to receive every later event still in the table first.")
-            .WithMetadata(ParameterSchema.OneOf("type", NotificationFilter.Names))
-            .Produces<TaskResponse>(StatusCodes.Status200OK, TaskEventStream.ContentType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -9,7 +10,7 @@ namespace TaskPipeline.Producer.Api;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(CreateTaskRequest))]
-[JsonSerializable(typeof(TaskResponse))]
+[JsonSerializable(typeof(TaskRecord))]
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(TaskStats))]
 [JsonSerializable(typeof(RetryManyResponse))]

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TaskPipeline.Producer.Generation;
-using TaskPipeline.ServiceDefaults.Data;
+using TaskPipeline.Producer.Dispatch;
+using TaskPipeline.Data;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -15,12 +16,13 @@ internal static class TaskEndpoints
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
-    private const string BodyShape = "a JSON object: {\"type\": 0-9, \"value\": 0-99}";
+    private static readonly string BodyShape =
+        $"a JSON object: {{\"type\": {TaskLimits.MinType}-{TaskLimits.MaxType}, \"value\": {TaskLimits.MinValue}-{TaskLimits.MaxValue}}}";
 
-    public static async Task<Results<Created<TaskResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+    public static async Task<Results<Created<TaskRecord>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         HttpRequest request,
-        TaskRepository repository,
-        TaskHandoff handoff,
+        TaskIntake intake,
+        TaskReads reads,
         ProducerMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggerFactory,
@@ -50,25 +52,27 @@ internal static class TaskEndpoints
         }
 
         var errors = new Dictionary<string, string[]>();
-        Require(body.Type, "type", TaskGenerator.TypeCount - 1, errors);
-        Require(body.Value, "value", TaskGenerator.ValueCount - 1, errors);
+        Require(body.Type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
+        Require(body.Value, "value", TaskLimits.MinValue, TaskLimits.MaxValue, errors);
         if (errors.Count > 0)
         {
             return ApiResults.Invalid(errors);
         }
 
-        var task = new GeneratedTask(Guid.CreateVersion7(time.GetUtcNow()), (short)body.Type!.Value, (short)body.Value!.Value);
-        var stored = await repository.InsertAsync(task.Id, task.Type, task.Value, cancellationToken);
+        var task = new NewTask(Guid.CreateVersion7(time.GetUtcNow()), (short)body.Type!.Value, (short)body.Value!.Value);
+        await intake.StoreAsync(new[] { task }, cancellationToken);
         metrics.Produced([task]);
+        var stored = await reads.GetAsync(task.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"task {task.Id} was stored but cannot be read back");
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskApiLog.TaskCreated(logger, task.Id, task.Type, task.Value);
-        await handoff.SendAsync(task);
+        await intake.HandOffAsync(task);
         return TypedResults.Created($"/api/tasks/{task.Id}", stored);
     }
 
-    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> GetAsync(
+    public static async Task<Results<Ok<TaskRecord>, ValidationProblem, ProblemHttpResult>> GetAsync(
         [Description("The task's id (a UUID).")] string id,
-        TaskRepository repository,
+        TaskReads reads,
         CancellationToken cancellationToken)
     {
         if (!QueryParameters.TryParseId(id, out var taskId))
@@ -76,7 +80,7 @@ internal static class TaskEndpoints
             return ApiResults.InvalidId();
         }
 
-        return await repository.GetAsync(taskId, cancellationToken) is { } task
+        return await reads.GetAsync(taskId, cancellationToken) is { } task
             ? TypedResults.Ok(task)
             : ApiResults.TaskNotFound(taskId);
     }
@@ -86,7 +90,7 @@ internal static class TaskEndpoints
         [Description("Only tasks of this type, 0 to 9.")] string? type,
         [Description("Tasks per page, 1 to 1000 (default 100).")] string? limit,
         [Description("The `next` of the previous page: tasks older than this id.")] string? after,
-        TaskRepository repository,
+        TaskReads reads,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -103,7 +107,7 @@ internal static class TaskEndpoints
             }
         }
 
-        var typeFilter = QueryParameters.Integer(type, "type", 0, TaskGenerator.TypeCount - 1, errors);
+        var typeFilter = QueryParameters.Integer(type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
         var pageSize = QueryParameters.Integer(limit, "limit", 1, MaxPageSize, errors) ?? DefaultPageSize;
         Guid? before = null;
         if (!string.IsNullOrEmpty(after))
@@ -123,13 +127,13 @@ internal static class TaskEndpoints
             return ApiResults.Invalid(errors);
         }
 
-        var (items, more) = await repository.ListAsync(stateFilter, (short?)typeFilter, before, pageSize, cancellationToken);
+        var (items, more) = await reads.ListAsync(stateFilter, (short?)typeFilter, before, pageSize, cancellationToken);
         return TypedResults.Ok(new TaskPage(items, more ? items[^1].Id : null));
     }
 
-    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> CancelAsync(
+    public static async Task<Results<Ok<TaskRecord>, ValidationProblem, ProblemHttpResult>> CancelAsync(
         [Description("The task's id (a UUID).")] string id,
-        TaskRepository repository,
+        TaskCancellations cancellations,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -142,7 +146,7 @@ internal static class TaskEndpoints
         // Consumer finished the task meanwhile, and the next run sees it terminal.
         for (var attempt = 1; ; attempt++)
         {
-            if (await repository.CancelAsync(taskId, cancellationToken) is not { } result)
+            if (await cancellations.CancelAsync(taskId, cancellationToken) is not { } result)
             {
                 return ApiResults.TaskNotFound(taskId);
             }
@@ -165,10 +169,10 @@ internal static class TaskEndpoints
         }
     }
 
-    public static async Task<Results<Ok<TaskResponse>, ValidationProblem, ProblemHttpResult>> RetryAsync(
+    public static async Task<Results<Ok<TaskRecord>, ValidationProblem, ProblemHttpResult>> RetryAsync(
         [Description("The task's id (a UUID).")] string id,
-        TaskRepository repository,
-        TaskHandoff handoff,
+        TaskRetries retries,
+        TaskIntake intake,
         IOptions<ProducerOptions> options,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
@@ -178,7 +182,7 @@ internal static class TaskEndpoints
             return ApiResults.InvalidId();
         }
 
-        if (await repository.RetryAsync(taskId, options.Value.RedispatchAfter, cancellationToken) is not { } result)
+        if (await retries.RetryAsync(taskId, options.Value.RedispatchAfter, cancellationToken) is not { } result)
         {
             return ApiResults.TaskNotFound(taskId);
         }
@@ -194,14 +198,14 @@ internal static class TaskEndpoints
 
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskApiLog.TaskRequeued(logger, taskId);
-        await handoff.SendAsync(new GeneratedTask(task.Id, (short)task.Type, (short)task.Value));
+        await intake.HandOffAsync(new NewTask(task.Id, (short)task.Type, (short)task.Value));
         return TypedResults.Ok(task);
     }
 
     public static async Task<Results<Ok<RetryManyResponse>, ValidationProblem>> RetryManyAsync(
         [Description("failed (the dead letter, default) or canceled.")] string? state,
         [Description("Only tasks of this type, 0 to 9.")] string? type,
-        TaskRepository repository,
+        TaskRetries retries,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -212,30 +216,30 @@ internal static class TaskEndpoints
             errors["state"] = [$"must be failed or canceled (was '{state}')"];
         }
 
-        var typeFilter = QueryParameters.Integer(type, "type", 0, TaskGenerator.TypeCount - 1, errors);
+        var typeFilter = QueryParameters.Integer(type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
         if (errors.Count > 0)
         {
             return ApiResults.Invalid(errors);
         }
 
-        var count = await repository.RetryManyAsync(from, (short?)typeFilter, cancellationToken);
+        var count = await retries.RetryManyAsync(from, (short?)typeFilter, cancellationToken);
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskApiLog.TasksRequeued(logger, count, from, typeFilter);
         return TypedResults.Ok(new RetryManyResponse(count));
     }
 
-    public static async Task<Ok<TaskStats>> StatsAsync(TaskRepository repository, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await repository.StatsAsync(cancellationToken));
+    public static async Task<Ok<TaskStats>> StatsAsync(TaskReads reads, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await reads.StatsAsync(cancellationToken));
 
-    private static void Require(int? value, string name, int max, Dictionary<string, string[]> errors)
+    private static void Require(int? value, string name, int min, int max, Dictionary<string, string[]> errors)
     {
         if (value is null)
         {
-            errors[name] = [$"is required: an integer from 0 to {max}"];
+            errors[name] = [$"is required: an integer from {min} to {max}"];
         }
-        else if (value < 0 || value > max)
+        else if (value < min || value > max)
         {
-            errors[name] = [$"must be from 0 to {max} (was {value})"];
+            errors[name] = [$"must be from {min} to {max} (was {value})"];
         }
     }
 
@@ -245,8 +249,8 @@ internal static class TaskEndpoints
         var field = path?.StartsWith("$.", StringComparison.Ordinal) == true ? path[2..].ToLowerInvariant() : null;
         return field switch
         {
-            "type" => ApiResults.Invalid("type", $"must be an integer from 0 to {TaskGenerator.TypeCount - 1}"),
-            "value" => ApiResults.Invalid("value", $"must be an integer from 0 to {TaskGenerator.ValueCount - 1}"),
+            "type" => ApiResults.Invalid("type", $"must be an integer from {TaskLimits.MinType} to {TaskLimits.MaxType}"),
+            "value" => ApiResults.Invalid("value", $"must be an integer from {TaskLimits.MinValue} to {TaskLimits.MaxValue}"),
             _ => ApiResults.Invalid("body", $"must be {BodyShape}"),
         };
     }

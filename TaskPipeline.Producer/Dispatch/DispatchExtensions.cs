@@ -6,8 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Contracts;
-using TaskPipeline.Producer.Data;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Dispatch;
 
@@ -17,12 +16,13 @@ internal static class DispatchExtensions
 
     private const int MaxMessageSize = 1024 * 1024;
 
-    /// <summary>Sends stored tasks to the Consumer and re-sends what the outbox holds too long.</summary>
+    /// <summary>Queues stored tasks, sends them to the Consumer, and re-sends what the outbox holds too long.</summary>
     public static TBuilder AddTaskDispatch<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddProducerCore();
-        services.TryAddSingleton<OutboxQuery>();
+        services.AddSingleton<DispatchQueue>();
+        services.AddSingleton<InFlightTasks>();
+        services.AddSingleton<TaskIntake>();
 
         // Several connections to the Consumer, used in turn (ConsumerClients and Producer:ConsumerConnections say why).
         var names = Enumerable.Range(0, ConnectionCount(builder.Configuration)).Select(connection => $"{ClientName}-{connection}").ToArray();
@@ -40,14 +40,12 @@ internal static class DispatchExtensions
         return builder;
     }
 
-    private const int MaxConnections = 64;
-
     private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>Producer:ConsumerConnections as configured; a bad value is reported by options validation at start.</summary>
     private static int ConnectionCount(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.ConsumerConnections)}"], out var count)
-            ? Math.Clamp(count, 1, MaxConnections)
+            ? Math.Clamp(count, 1, ProducerOptions.MaxConsumerConnections)
             : new ProducerOptions().ConsumerConnections;
 
     private static void AddConsumerClient(IServiceCollection services, string name)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Dispatch;
 
@@ -85,7 +85,7 @@ internal sealed class DispatchQueue
             batch = first;
             if (first.Count < maxTasks && _batches.Reader.TryPeek(out var next) && first.Count + next.Count <= maxTasks)
             {
-                var joined = new List<GeneratedTask>(maxTasks);
+                var joined = new List<NewTask>(maxTasks);
                 var origins = new List<ActivityContext>(first.Origins ?? []);
                 joined.AddRange(first.Tasks.Span);
                 while (_batches.Reader.TryPeek(out next) && joined.Count + next.Count <= maxTasks)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Contracts;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
 using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Dispatch;
@@ -26,8 +26,6 @@ internal sealed class Dispatcher(
     ILogger<Dispatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
-
-    private const string PushbackTrailer = "grpc-retry-pushback-ms";
 
     private readonly RetryBackoff _backoff = new(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay, Random.Shared);
 
@@ -153,7 +151,7 @@ internal sealed class Dispatcher(
         or StatusCode.Cancelled;
 
     private static TimeSpan? PushbackOf(RpcException exception) =>
-        int.TryParse(exception.Trailers.GetValue(PushbackTrailer), out var milliseconds) && milliseconds >= 0
+        int.TryParse(exception.Trailers.GetValue(SubmitTrailers.RetryPushback), out var milliseconds) && milliseconds >= 0
             ? TimeSpan.FromMilliseconds(milliseconds)
             : null;
 

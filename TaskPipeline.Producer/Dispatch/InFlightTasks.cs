@@ -1,4 +1,4 @@
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Dispatch;
 
@@ -39,7 +39,7 @@ internal sealed class InFlightTasks
         }
     }
 
-    public void Add(ReadOnlySpan<GeneratedTask> tasks)
+    public void Add(ReadOnlySpan<NewTask> tasks)
     {
         lock (_lock)
         {
@@ -50,7 +50,7 @@ internal sealed class InFlightTasks
         }
     }
 
-    public void Remove(ReadOnlySpan<GeneratedTask> tasks)
+    public void Remove(ReadOnlySpan<NewTask> tasks)
     {
         lock (_lock)
         {

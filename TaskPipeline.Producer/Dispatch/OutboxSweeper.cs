@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TaskPipeline.Producer.Data;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
+using TaskPipeline.Data;
 using TaskPipeline.ServiceDefaults;
 
 namespace TaskPipeline.Producer.Dispatch;
@@ -16,7 +16,7 @@ internal sealed class OutboxSweeper : BackgroundService
 {
     private const int SweepCostFactor = 20;
 
-    private readonly OutboxQuery _outbox;
+    private readonly OutboxSweep _outbox;
     private readonly DispatchQueue _queue;
     private readonly InFlightTasks _inFlight;
     private readonly ProducerMetrics _metrics;
@@ -27,7 +27,7 @@ internal sealed class OutboxSweeper : BackgroundService
     private readonly DatabaseOutage _outage;
 
     public OutboxSweeper(
-        OutboxQuery outbox,
+        OutboxSweep outbox,
         DispatchQueue queue,
         InFlightTasks inFlight,
         ProducerMetrics metrics,
@@ -68,13 +68,13 @@ internal sealed class OutboxSweeper : BackgroundService
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            GeneratedTask[] due;
+            NewTask[] due;
             var started = _time.GetTimestamp();
             try
             {
                 due = await _outbox.ClaimDueAsync(_options.RedispatchAfter, _options.BatchSize, cancellationToken);
             }
-            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
                 continue;
@@ -93,7 +93,7 @@ internal sealed class OutboxSweeper : BackgroundService
         }
     }
 
-    private async Task EnqueueAsync(GeneratedTask[] due, CancellationToken cancellationToken)
+    private async Task EnqueueAsync(NewTask[] due, CancellationToken cancellationToken)
     {
         // What is still queued or being sent here is not sent twice; the claim only postponed its next sweep.
         var fresh = Array.FindAll(due, task => _inFlight.TryAdd(task.Id));

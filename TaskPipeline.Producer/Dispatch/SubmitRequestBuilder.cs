@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using TaskPipeline.Contracts;
-using TaskPipeline.Producer.Generation;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Dispatch;
 
@@ -19,7 +19,7 @@ internal sealed class SubmitRequestBuilder
     private TaskItem[] _items = [];
 
     /// <summary>The request for <paramref name="tasks"/>; valid until the next call.</summary>
-    public SubmitRequest Build(ReadOnlySpan<GeneratedTask> tasks)
+    public SubmitRequest Build(ReadOnlySpan<NewTask> tasks)
     {
         EnsureCapacity(tasks.Length);
         var items = _request.Tasks;

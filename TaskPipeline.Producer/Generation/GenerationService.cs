@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TaskPipeline.Producer.Data;
+using TaskPipeline.Data;
+using TaskPipeline.Data.Tasks;
 using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.ServiceDefaults;
 
@@ -32,10 +33,9 @@ internal sealed class GenerationService : BackgroundService
     private readonly ProducerOptions _options;
     private readonly BacklogGate _gate;
     private readonly TaskGenerator _generator;
-    private readonly TaskWriter _writer;
-    private readonly BacklogQuery _backlog;
+    private readonly TaskIntake _intake;
+    private readonly TaskReads _reads;
     private readonly DispatchQueue _queue;
-    private readonly InFlightTasks _inFlight;
     private readonly ProducerMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
@@ -50,10 +50,9 @@ internal sealed class GenerationService : BackgroundService
         IOptions<ProducerOptions> options,
         BacklogGate gate,
         TaskGenerator generator,
-        TaskWriter writer,
-        BacklogQuery backlog,
+        TaskIntake intake,
+        TaskReads reads,
         DispatchQueue queue,
-        InFlightTasks inFlight,
         ProducerMetrics metrics,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
@@ -62,10 +61,9 @@ internal sealed class GenerationService : BackgroundService
         _options = options.Value;
         _gate = gate;
         _generator = generator;
-        _writer = writer;
-        _backlog = backlog;
+        _intake = intake;
+        _reads = reads;
         _queue = queue;
-        _inFlight = inFlight;
         _metrics = metrics;
         _time = time;
         _lifetime = lifetime;
@@ -137,7 +135,7 @@ internal sealed class GenerationService : BackgroundService
                 count += pacer.TryAcquire(limit - count);
             }
 
-            var tasks = new GeneratedTask[count];
+            var tasks = new NewTask[count];
             for (var i = 0; i < tasks.Length; i++)
             {
                 tasks[i] = _generator.Next();
@@ -164,9 +162,9 @@ internal sealed class GenerationService : BackgroundService
         long count;
         try
         {
-            count = await _backlog.CountAsync(cancellationToken);
+            count = await _reads.CountBacklogAsync(cancellationToken);
         }
-        catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
             return false;
@@ -191,11 +189,11 @@ internal sealed class GenerationService : BackgroundService
             {
                 // Paused or resumed no longer means anything, so the change is not logged.
                 var started = _time.GetTimestamp();
-                _gate.Update(await _backlog.CountAsync(cancellationToken));
+                _gate.Update(await _reads.CountBacklogAsync(cancellationToken));
                 _refreshEvery = TimeSpan.FromTicks(Math.Max(RefreshInterval.Ticks, _time.GetElapsedTime(started).Ticks * CountCostFactor));
                 _outage.OnSuccess();
             }
-            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
             }
@@ -203,13 +201,13 @@ internal sealed class GenerationService : BackgroundService
     }
 
     /// <summary>Stores the batch, retrying the same ids while the database fails; false when it was not stored.</summary>
-    private async Task<bool> StoreAsync(GeneratedTask[] tasks, CancellationToken cancellationToken)
+    private async Task<bool> StoreAsync(NewTask[] tasks, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await _writer.WriteAsync(tasks, cancellationToken);
+                await _intake.StoreAsync(tasks, cancellationToken);
                 _outage.OnSuccess();
                 return true;
             }
@@ -226,23 +224,21 @@ internal sealed class GenerationService : BackgroundService
                 ProducerLog.BatchCollided(_logger, tasks.Length, exception);
                 return false;
             }
-            catch (Exception exception) when (DatabaseOutage.IsDatabaseFailure(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_outage.OnFailure(exception), _time, cancellationToken);
             }
         }
     }
 
-    private async Task EnqueueAsync(GeneratedTask[] tasks, ActivityContext? stored, CancellationToken cancellationToken)
+    private async Task EnqueueAsync(NewTask[] tasks, ActivityContext? stored, CancellationToken cancellationToken)
     {
-        _inFlight.Add(tasks);
         try
         {
-            await _queue.WriteAsync(new TaskBatch(tasks, stored is { } origin ? [origin] : null), cancellationToken);
+            await _intake.SendAsync(tasks, stored, cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            _inFlight.Remove(tasks);
             ProducerLog.BatchLeftInOutbox(_logger, tasks.Length);
             throw;
         }

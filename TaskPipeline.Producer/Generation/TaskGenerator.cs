@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Generation;
 
@@ -13,7 +14,7 @@ internal sealed class TaskGenerator(Random random, TimeProvider timeProvider)
 
     private Guid _lastId;
 
-    public GeneratedTask Next() => new(NextId(), (short)random.Next(TypeCount), (short)random.Next(ValueCount));
+    public NewTask Next() => new(NextId(), (short)random.Next(TypeCount), (short)random.Next(ValueCount));
 
     private Guid NextId()
     {

@@ -16,11 +16,23 @@ public static class OptionsRegistration
             .ValidateOnStart();
     }
 
-    /// <summary>Fills <typeparamref name="T"/> from scattered keys, validated by its data annotations at start.</summary>
-    internal static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section, Action<T, IConfiguration> configure)
+    /// <summary>
+    /// Fills <typeparamref name="T"/> from scattered keys, validated by its data annotations at start. A failure names
+    /// the key each member comes from (<paramref name="keys"/>) and hides the values of <paramref name="secretKeys"/>.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(
+        this IServiceCollection services,
+        IReadOnlyDictionary<string, string> keys,
+        Action<T, IConfiguration> configure,
+        params string[] secretKeys)
         where T : class
     {
-        ValidatedOptionsRegistry.MapSection<T>(section);
+        ValidatedOptionsRegistry.MapKeys<T>(keys);
+        foreach (var key in secretKeys)
+        {
+            ValidatedOptionsRegistry.MarkSecret(key);
+        }
+
         return services.AddOptions<T>()
             .Configure(configure)
             .ValidateDataAnnotations()

@@ -41,19 +41,19 @@ internal static class ServiceEndpointExtensions
             config["Kestrel:Endpoints:profiling:Protocols"] = "Http1";
         }
 
-        builder.Services.AddValidatedOptions<ServiceEndpointOptions>(string.Empty, (options, configuration) =>
-        {
-            options.ManagementUrl = configuration[ManagementUrlKey];
-            options.PrometheusPort = configuration.GetValue<int?>("Prometheus:Port");
-            options.ProfilingPort = configuration.GetValue<int>("Profiling:Port");
-            options.ProfilingHost = configuration["Profiling:Host"] is { Length: > 0 } host ? host : "127.0.0.1";
-        });
-        ValidatedOptionsRegistry.MapKeys<ServiceEndpointOptions>(new Dictionary<string, string>
+        var keys = new Dictionary<string, string>
         {
             [nameof(ServiceEndpointOptions.ManagementUrl)] = ManagementUrlKey,
             [nameof(ServiceEndpointOptions.PrometheusPort)] = "Prometheus:Port",
             [nameof(ServiceEndpointOptions.ProfilingPort)] = "Profiling:Port",
             [nameof(ServiceEndpointOptions.ProfilingHost)] = "Profiling:Host",
+        };
+        builder.Services.AddValidatedOptions<ServiceEndpointOptions>(keys, (options, configuration) =>
+        {
+            options.ManagementUrl = configuration[ManagementUrlKey];
+            options.PrometheusPort = configuration.GetValue<int?>("Prometheus:Port");
+            options.ProfilingPort = configuration.GetValue<int>("Profiling:Port");
+            options.ProfilingHost = configuration["Profiling:Host"] is { Length: > 0 } host ? host : "127.0.0.1";
         });
     }
 }

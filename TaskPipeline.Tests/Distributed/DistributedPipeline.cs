@@ -23,10 +23,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
     /// <summary>How long a replica's stop or start may take before the test fails instead of waiting on.</summary>
     private static readonly TimeSpan CommandPatience = TimeSpan.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _overrides;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _watchers = [];
+    private readonly ResourceLogs _logs;
 
     private DistributedPipeline(
         DistributedApplication app, AppArguments arguments, string connectionString, ConcurrentDictionary<string, ConcurrentDictionary<string, string>> overrides)
@@ -35,6 +33,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
         App = app;
         Arguments = arguments;
         ConnectionString = connectionString;
+        _logs = new ResourceLogs(app);
     }
 
     public DistributedApplication App { get; }
@@ -79,7 +78,6 @@ public sealed class DistributedPipeline : IAsyncDisposable
             var connectionString = await app.GetConnectionStringAsync("tasksdb", timeout.Token)
                 ?? throw new InvalidOperationException("tasksdb has no connection string");
             pipeline = new DistributedPipeline(app, arguments, connectionString, overrides);
-            pipeline.WatchLogs();
             await pipeline.WaitForReplicasHealthyAsync("consumer", arguments.ConsumerReplicas, timeout.Token);
             await pipeline.WaitForReplicasHealthyAsync("producer", arguments.ProducerReplicas, timeout.Token);
             return pipeline;
@@ -265,7 +263,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
 
     /// <summary>The replica's console output so far (structured log lines as the service wrote them).</summary>
     public IReadOnlyList<string> GetLogs(string resource, int replica = 0) =>
-        _logs.TryGetValue(ReplicaId(resource, replica), out var lines) ? [.. lines] : [];
+        _logs.Lines(ReplicaId(resource, replica));
 
     public async Task ExecuteAsync(string resourceId, string command, CancellationToken cancellationToken)
     {
@@ -276,67 +274,21 @@ public sealed class DistributedPipeline : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            try
-            {
-                await App.StopAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // DisposeAsync below still tears everything down.
-            }
-        }
+    public ValueTask DisposeAsync() => _logs.DisposeAsync();
 
-        await _stopping.CancelAsync();
-        await App.DisposeAsync();
-        await Task.WhenAll(_watchers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
-        _stopping.Dispose();
-    }
-
-    private IEnumerable<string> KnownIds() => _knownIds.Keys;
-
-    private readonly ConcurrentDictionary<string, byte> _knownIds = new(StringComparer.Ordinal);
+    private IEnumerable<string> KnownIds() => _logs.Names.Keys;
 
     private CustomResourceSnapshot Snapshot(string id) =>
         App.ResourceNotifications.TryGetCurrentState(id, out var state) && state is not null
             ? state.Snapshot
             : throw new InvalidOperationException($"no state for resource {id}");
 
-    private void WatchLogs()
-    {
-        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        _watchers.Add(Task.Run(async () =>
-        {
-            await foreach (var update in App.ResourceNotifications.WatchAsync(_stopping.Token))
-            {
-                _knownIds.TryAdd(update.ResourceId, 0);
-                var lines = new ConcurrentQueue<string>();
-                if (_logs.TryAdd(update.ResourceId, lines))
-                {
-                    _watchers.Add(Task.Run(async () =>
-                    {
-                        await foreach (var batch in loggers.WatchAsync(update.ResourceId).WithCancellation(_stopping.Token))
-                        {
-                            foreach (var line in batch)
-                            {
-                                lines.Enqueue(line.Content);
-                            }
-                        }
-                    }));
-                }
-            }
-        }));
-    }
-
     private async Task WaitForReplicasHealthyAsync(string resource, int count, CancellationToken cancellationToken)
     {
         var healthy = new HashSet<string>(StringComparer.Ordinal);
         await App.ResourceNotifications.WaitForResourceAsync(resource, update =>
         {
-            _knownIds.TryAdd(update.ResourceId, 0);
+            _logs.Saw(update.ResourceId, update.Resource.Name);
             if (update.Snapshot.State?.Text == KnownResourceStates.Running
                 && update.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
             {

@@ -18,7 +18,7 @@ public sealed class BenchCommandTests
     private const int SmokeTasks = 2000;
 
     /// <summary>The Consumer's per-task log category, which the benchmark raises to Warning.</summary>
-    private const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Processing.TaskProcessorService";
+    private const string PerTaskLogCategory = "Logging:LogLevel:TaskPipeline.Consumer.Submit.TaskProcessorService";
 
     /// <summary>The ceiling's rows per statement.</summary>
     private const int CeilingBatchSize = 1000;

@@ -132,22 +132,14 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
     /// </summary>
     private async Task<(int ExitCode, string Output)> PublishContainerAsync(string project, string baseImage, string archive)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(project)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "publish", project, "-c", "Release", "-r", "linux-x64", "-t:PublishContainer", "--disable-build-servers", "-nodeReuse:false",
-            "--artifacts-path", Path.Combine(_work, "artifacts"),
-            $"-p:ContainerBaseImage={baseImage}", $"-p:ContainerArchiveOutputPath={archive}",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = ChildProcess.StartInfo(
+            "dotnet",
+            [
+                "publish", project, "-c", "Release", "-r", "linux-x64", "-t:PublishContainer", "--disable-build-servers", "-nodeReuse:false",
+                "--artifacts-path", Path.Combine(_work, "artifacts"),
+                $"-p:ContainerBaseImage={baseImage}", $"-p:ContainerArchiveOutputPath={archive}",
+            ],
+            Path.GetDirectoryName(project));
 
         // The test host runs under `dotnet test`, whose MSBuild variables would steer the nested build.
         foreach (var name in start.Environment.Keys.Where(key => key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -160,22 +152,9 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet publish did not finish in 5 minutes: {await output}{await error}");
-        }
-
-        var text = await output + await error;
+        var (exitCode, output, error) = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(5));
+        var text = output + error;
         log.WriteLine(text);
-        return (process.ExitCode, text);
+        return (exitCode, text);
     }
 }

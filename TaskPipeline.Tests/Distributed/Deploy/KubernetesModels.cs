@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Distributed.Deploy;
 
@@ -73,44 +73,14 @@ internal static class KubernetesModels
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
         try
         {
-            process = Process.Start(start)!;
+            var (exitCode, output, error) = await ChildProcess.RunAsync(ChildProcess.StartInfo(program, arguments, workingDirectory), TimeSpan.FromMinutes(3));
+            return (exitCode, output + error);
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
             throw new InvalidOperationException($"{program} is needed to validate the Kubernetes output offline (kubernetes-models): {exception.Message}", exception);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not exit");
-            }
-
-            return (process.ExitCode, await output + await error);
         }
     }
 }

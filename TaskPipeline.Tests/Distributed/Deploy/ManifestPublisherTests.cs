@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
@@ -286,39 +285,15 @@ public sealed partial class ManifestPublisherTests : IDisposable
         public static async Task<(int ExitCode, string Output, string Error, IReadOnlyList<string> LeftRunning)> RunAsync(params string[] arguments)
         {
             var marker = Guid.NewGuid().ToString("N");
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = ProjectDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Assembly);
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
+            var start = ChildProcess.StartInfo("dotnet", [Assembly, .. arguments], ProjectDirectory);
 
             start.Environment[Marker] = marker;
             // The test host's own settings are not azd's: the AppHost sees the environment azd would give it.
             start.Environment.Remove("DOTNET_ENVIRONMENT");
             start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
 
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"the AppHost did not exit: {string.Join(' ', arguments)}\n{await output}{await error}");
-            }
-
-            return (process.ExitCode, await output, await error, ProcessesWithMarker(marker));
+            var (exitCode, output, error) = await ChildProcess.RunAsync(start, TimeSpan.FromSeconds(90));
+            return (exitCode, output, error, ProcessesWithMarker(marker));
         }
 
         private static string FindAssembly()

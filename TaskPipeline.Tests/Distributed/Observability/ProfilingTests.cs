@@ -22,7 +22,7 @@ public sealed class ProfilingSuite : ICollectionFixture<ProfilingFixture>
 [Collection(ProfilingSuite.Name)]
 public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
 {
-    private const string OwnNamespace = "TaskPipeline.Consumer.Processing";
+    private const string OwnNamespace = "TaskPipeline.Consumer";
     private static readonly byte[] NettraceMagic = Encoding.ASCII.GetBytes("Nettrace");
 
     // Microsoft-DotNETCore-SampleProfiler, the runtime's thread sampler: TraceEvent knows its events by the GUID only.
@@ -59,7 +59,7 @@ public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
         }
 
         Assert.True(samples > 100, $"only {samples} samples in 2 s");
-        Assert.Contains(ownMethods, method => method.StartsWith($"{OwnNamespace}.TaskProcessorService", StringComparison.Ordinal));
+        Assert.Contains(ownMethods, method => method.StartsWith($"{OwnNamespace}.Submit.TaskProcessorService", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class ProfilingTests(ProfilingFixture fixture) : IDisposable
         Assert.True(gen2, "no gen-2 collection in the snapshot");
         Assert.True(objects > 1000, $"only {objects} objects walked");
         Assert.Contains($"{OwnNamespace}.WorkQueue", types);
-        Assert.Contains($"{OwnNamespace}.TaskWorker", types);
+        Assert.Contains($"{OwnNamespace}.Work.TaskWorker", types);
     }
 
     [Fact]

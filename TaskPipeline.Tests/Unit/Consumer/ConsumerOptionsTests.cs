@@ -1,6 +1,6 @@
 extern alias consumer;
 
-using consumer::TaskPipeline.Consumer.Processing;
+using consumer::TaskPipeline.Consumer;
 using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Unit.Consumer;

@@ -1,6 +1,6 @@
 extern alias producer;
 
-using producer::TaskPipeline.Producer.Generation;
+using producer::TaskPipeline.Producer;
 
 namespace TaskPipeline.Tests.Unit.Producer;
 

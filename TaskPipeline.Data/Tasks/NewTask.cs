@@ -1,0 +1,4 @@
+namespace TaskPipeline.Data.Tasks;
+
+/// <summary>A task to store as <c>received</c>. Ids are UUIDv7, so id order follows creation order.</summary>
+public readonly record struct NewTask(Guid Id, short Type, short Value);

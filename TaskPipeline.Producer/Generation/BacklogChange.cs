@@ -1,9 +1,0 @@
-namespace TaskPipeline.Producer.Generation;
-
-/// <summary>How an update changed the <see cref="BacklogGate"/>'s paused state.</summary>
-internal enum BacklogChange
-{
-    None,
-    Paused,
-    Resumed,
-}

@@ -1,0 +1,194 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskPipeline.Data.Notifications;
+using TaskPipeline.ServiceDefaults;
+using TaskPipeline.Data;
+using TaskPipeline.Data.Tasks;
+
+namespace TaskPipeline.Producer.Notifications;
+
+/// <summary>
+/// Reads terminal state changes from the tasks table, in <c>event_seq</c> order, and publishes them to the
+/// <see cref="TaskEventHub"/>: woken by PostgreSQL (LISTEN <see cref="TaskNotifications.EventsChannel"/>, one
+/// connection per process, sent by whichever service made the change), and every <see cref="PollInterval"/> in case a
+/// notification was lost while reconnecting.
+/// <para>
+/// Numbers are taken when a statement runs but become visible when its transaction commits, so a higher number can
+/// appear before a lower one. Publishing past such a gap could make a client that reconnects with the higher id miss
+/// the lower one for good, so the relay stops at a gap until it is filled or known to stay empty: once every
+/// transaction that was running when the gap was seen has ended (its snapshot's xip list), a number still missing was
+/// rolled back or thrown away (an UPDATE that re-evaluates a row after waiting for its lock draws a new number).
+/// </para>
+/// <para>
+/// Cost: reads are at least <see cref="CoalesceDelay"/> apart, so a burst of completions is one read, not one per
+/// statement; and while no stream is open only the numbers are read (the index), not the tasks.
+/// </para>
+/// </summary>
+internal sealed class TaskEventRelay(
+    DatabaseListener listener,
+    TaskEvents query,
+    TaskEventHub hub,
+    IOptions<ProducerOptions> options,
+    TimeProvider time,
+    ILogger<TaskEventRelay> logger) : BackgroundService
+{
+    public const int PageSize = 1000;
+
+    /// <summary>Numbers per read while no stream listens.</summary>
+    private const int UnobservedPageSize = 10_000;
+
+    /// <summary>How often the table is read without a notification.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The least time between two reads: notifications that arrive meanwhile share the next one.</summary>
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How soon a gap is looked at again (its commit also wakes the relay at once).</summary>
+    private static readonly TimeSpan GapRecheckInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// A gap is skipped after this even while transactions of its snapshot still run (an unrelated long transaction
+    /// would otherwise hold every stream).
+    /// </summary>
+    private static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = listener.ListenAsync(TaskNotifications.EventsChannel, _ => Wake(), Wake, stoppingToken);
+        try
+        {
+            await RelayAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            hub.Complete();
+        }
+
+        await listening;
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var outage = new DatabaseOutage("reading task events", new RetryBackoff(settings.RetryBaseDelay, settings.RetryMaxDelay, Random.Shared), time, logger);
+        var position = await RetryAsync(query.LatestAsync, outage, cancellationToken);
+        hub.Start(position);
+        NotificationLog.RelayStarted(logger, position);
+
+        // The oldest unresolved gap: the snapshot that saw it and the highest number that read saw.
+        (string Snapshot, long Horizon, long Since)? pending = null;
+        // Gaps below this are known to stay empty.
+        long settledThrough = 0;
+        while (true)
+        {
+            TaskEventPage page;
+            bool observed;
+            try
+            {
+                // Settle first, read after: a transaction that commits in between is then in the read.
+                if (pending is { } gap
+                    && (time.GetElapsedTime(gap.Since) >= GapTimeout || await query.IsSettledAsync(gap.Snapshot, cancellationToken)))
+                {
+                    settledThrough = Math.Max(settledThrough, gap.Horizon);
+                    pending = null;
+                }
+
+                observed = hub.SubscriberCount > 0;
+                page = await query.ReadAsync(position, observed ? PageSize : UnobservedPageSize, observed, cancellationToken);
+                outage.OnSuccess();
+            }
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(outage.OnFailure(exception), time, cancellationToken);
+                continue;
+            }
+
+            var sequences = page.Sequences;
+            var publishable = 0;
+            var blocked = false;
+            var expected = position + 1;
+            foreach (var sequence in sequences)
+            {
+                if (sequence != expected)
+                {
+                    if (sequence > settledThrough)
+                    {
+                        pending ??= (page.Snapshot, sequences[^1], time.GetTimestamp());
+                        blocked = true;
+                        break;
+                    }
+
+                    NotificationLog.EventGapSkipped(logger, expected, sequence - 1);
+                }
+
+                publishable++;
+                expected = sequence + 1;
+            }
+
+            if (publishable > 0)
+            {
+                if (observed)
+                {
+                    hub.Publish(publishable == page.Events.Count ? page.Events : page.Events.Take(publishable).ToArray());
+                }
+                else if (!hub.TryAdvanceUnobserved(sequences[publishable - 1]))
+                {
+                    // A stream opened after the read: read again, with the tasks, from where it starts.
+                    continue;
+                }
+
+                position = sequences[publishable - 1];
+            }
+
+            if (!blocked && sequences.Count == (observed ? PageSize : UnobservedPageSize))
+            {
+                continue;
+            }
+
+            await WaitAsync(blocked ? GapRecheckInterval : PollInterval, cancellationToken);
+            await Task.Delay(CoalesceDelay, time, cancellationToken);
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        try
+        {
+            await _wake.Reader.ReadAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> read, DatabaseOutage outage, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var result = await read(cancellationToken);
+                outage.OnSuccess();
+                return result;
+            }
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(outage.OnFailure(exception), time, cancellationToken);
+            }
+        }
+    }
+}
