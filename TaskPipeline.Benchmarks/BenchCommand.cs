@@ -200,7 +200,9 @@ internal static class BenchCommand
             $"taskpipeline-bench-{options.Workload.ToString().ToLowerInvariant()}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json"));
         Console.WriteLine(json);
         await File.WriteAllTextAsync(path, json + Environment.NewLine, CancellationToken.None);
-        await Console.Error.WriteLineAsync($"report written to {path}");
+        var html = Path.ChangeExtension(path, ".html");
+        await File.WriteAllTextAsync(html, BenchmarkHtml.Render(reports), CancellationToken.None);
+        await Console.Error.WriteLineAsync($"report written to {path} and {html}");
         return 0;
     }
 

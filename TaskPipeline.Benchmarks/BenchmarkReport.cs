@@ -28,6 +28,15 @@ internal sealed record BenchmarkReport
     /// <summary>The same less each task's own simulated delay (value × DelayPerValue): what the pipeline adds.</summary>
     public required LatencyFigures LatencyBeyondDelayMs { get; init; }
 
+    /// <summary>The latency at every whole percentile, 0 to 100 (101 values): the report's CDF.</summary>
+    public required double[] LatencyCdfMs { get; init; }
+
+    /// <summary>The same for <see cref="LatencyBeyondDelayMs"/>.</summary>
+    public required double[] LatencyBeyondDelayCdfMs { get; init; }
+
+    /// <summary>Throughput over the run.</summary>
+    public required Timeline Timeline { get; init; }
+
     /// <summary>CPU milliseconds per 1,000 tasks, per resource; null for a resource that took no part.</summary>
     public required ResourceFigures CpuMsPer1000Tasks { get; init; }
 

@@ -341,6 +341,9 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             CeilingRatio = ceiling is { TasksPerSecond: > 0 } ? Math.Round(statistics.TasksPerSecond / ceiling.TasksPerSecond, 3) : null,
             LatencyMs = statistics.Latency,
             LatencyBeyondDelayMs = statistics.LatencyBeyondDelay,
+            LatencyCdfMs = statistics.LatencyCdf,
+            LatencyBeyondDelayCdfMs = statistics.LatencyBeyondDelayCdf,
+            Timeline = statistics.Timeline,
             CpuMsPer1000Tasks = new ResourceFigures(
                 isCeiling ? null : CpuPer1000(BenchmarkApp.ProducerResource),
                 isCeiling ? null : CpuPer1000(BenchmarkApp.ConsumerResource),

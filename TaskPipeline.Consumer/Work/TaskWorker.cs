@@ -90,12 +90,24 @@ internal sealed class TaskWorker(
         var reader = queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                while (!stoppingToken.IsCancellationRequested && reader.TryRead(out var task))
+                // ReadAsync, not WaitToReadAsync: a queued task wakes one idle worker, where WaitToReadAsync woke every
+                // idle worker (MaxConcurrency of them) for each task, to find nothing and sleep again.
+                if (!reader.TryRead(out var task))
                 {
-                    await ProcessAsync(task, stoppingToken);
+                    try
+                    {
+                        task = await reader.ReadAsync(stoppingToken);
+                    }
+                    catch (ChannelClosedException) when (reader.Completion.IsCompleted)
+                    {
+                        // Drained: the queue was completed and is empty.
+                        return;
+                    }
                 }
+
+                await ProcessAsync(task, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -26,6 +26,9 @@ internal sealed class DispatchQueue
     private readonly Lock _lock = new();
     private int _queued;
     private int _writers;
+
+    // A batch read while joining that did not fit: the next read returns it first.
+    private TaskBatch? _carried;
     private TaskCompletionSource? _spaceFreed;
 
     /// <summary>Tasks queued now.</summary>
@@ -70,46 +73,75 @@ internal sealed class DispatchQueue
         }
     }
 
-    /// <summary>Takes the oldest batch, joined with the batches after it while they fit in <paramref name="maxTasks"/>.</summary>
-    public bool TryRead(int maxTasks, [NotNullWhen(true)] out TaskBatch? batch)
+    /// <summary>
+    /// Takes the oldest batch, joined with the batches after it while they fit in <paramref name="maxTasks"/>, waiting
+    /// for one when the queue is empty; null once the queue is complete and empty. A batch written wakes one waiting
+    /// reader (the channel's ReadAsync), not every dispatch loop.
+    /// </summary>
+    public async ValueTask<TaskBatch?> ReadAsync(int maxTasks, CancellationToken cancellationToken)
     {
+        TaskBatch? first;
+        lock (_lock)
+        {
+            first = _carried;
+            _carried = null;
+        }
+
+        if (first is null && !_batches.Reader.TryRead(out first))
+        {
+            try
+            {
+                first = await _batches.Reader.ReadAsync(cancellationToken);
+            }
+            catch (ChannelClosedException)
+            {
+                return null;
+            }
+        }
+
+        TaskBatch batch;
         TaskCompletionSource? spaceFreed;
         lock (_lock)
         {
-            if (!_batches.Reader.TryRead(out var first))
-            {
-                batch = null;
-                return false;
-            }
-
-            batch = first;
-            if (first.Count < maxTasks && _batches.Reader.TryPeek(out var next) && first.Count + next.Count <= maxTasks)
-            {
-                var joined = new List<NewTask>(maxTasks);
-                var origins = new List<ActivityContext>(first.Origins ?? []);
-                joined.AddRange(first.Tasks.Span);
-                while (_batches.Reader.TryPeek(out next) && joined.Count + next.Count <= maxTasks)
-                {
-                    _batches.Reader.TryRead(out _);
-                    joined.AddRange(next.Tasks.Span);
-                    if (next.Origins is { } more && origins.Count < ProducerTracing.MaxLinks)
-                    {
-                        origins.AddRange(more);
-                    }
-                }
-
-                batch = new TaskBatch(joined.ToArray(), origins);
-            }
-
+            batch = JoinFollowing(first, maxTasks);
             _queued -= batch.Count;
             spaceFreed = _spaceFreed;
             _spaceFreed = null;
         }
 
         spaceFreed?.TrySetResult();
-        return true;
+        return batch;
     }
 
-    /// <summary>Waits until a batch can be read; false once the queue is complete and empty.</summary>
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _batches.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>
+    /// Under the lock: <paramref name="first"/> and the batches after it while they fit. Another loop may take a batch
+    /// between a look and a read, so a batch read that does not fit is carried to this loop's next read.
+    /// </summary>
+    private TaskBatch JoinFollowing(TaskBatch first, int maxTasks)
+    {
+        if (first.Count >= maxTasks || !_batches.Reader.TryPeek(out var next) || first.Count + next.Count > maxTasks)
+        {
+            return first;
+        }
+
+        var joined = new List<NewTask>(maxTasks);
+        var origins = new List<ActivityContext>(first.Origins ?? []);
+        joined.AddRange(first.Tasks.Span);
+        while (joined.Count < maxTasks && _batches.Reader.TryRead(out next))
+        {
+            if (joined.Count + next.Count > maxTasks)
+            {
+                _carried = next;
+                break;
+            }
+
+            joined.AddRange(next.Tasks.Span);
+            if (next.Origins is { } more && origins.Count < ProducerTracing.MaxLinks)
+            {
+                origins.AddRange(more);
+            }
+        }
+
+        return new TaskBatch(joined.ToArray(), origins);
+    }
 }

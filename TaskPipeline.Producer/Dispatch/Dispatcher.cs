@@ -69,12 +69,9 @@ internal sealed class Dispatcher(
         try
         {
             // Ends when the queue is complete (generation and sweep stopped) and empty, or when the drain time is up.
-            while (await queue.WaitToReadAsync(abort))
+            while (await queue.ReadAsync(batchSize, abort) is { } batch)
             {
-                while (queue.TryRead(batchSize, out var batch))
-                {
-                    await SendAsync(batch, requests, abort);
-                }
+                await SendAsync(batch, requests, abort);
             }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)

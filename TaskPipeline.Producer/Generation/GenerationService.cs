@@ -21,6 +21,13 @@ internal sealed class GenerationService : BackgroundService
     private static readonly TimeSpan IdleRefreshInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long the count may wait while the backlog has room for more than generation can make meanwhile: counting
+    /// four times a second then buys nothing (between counts generation fills at most Rate × this of the room, and the
+    /// estimate only errs on the safe side), and at the default 10 tasks/s it was most of the Producer's idle work.
+    /// </summary>
+    private static readonly TimeSpan RelaxedRefreshInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Counting costs the database time in proportion to the backlog (about 30 ms for 50,000 tasks): the next count
     /// waits at least this many times as long as the last one took, so counting never takes more than a twentieth of
     /// the time. The estimate between counts only errs on the safe side.
@@ -176,6 +183,11 @@ internal sealed class GenerationService : BackgroundService
         var took = _time.GetElapsedTime(started, _lastRefresh);
         _refreshEvery = TimeSpan.FromTicks(Math.Max(RefreshInterval.Ticks, took.Ticks * CountCostFactor));
         LogChange(_gate.Update(count));
+        if (_options.Rate > 0 && _gate.Room > _options.Rate * RelaxedRefreshInterval.TotalSeconds && _refreshEvery < RelaxedRefreshInterval)
+        {
+            _refreshEvery = RelaxedRefreshInterval;
+        }
+
         return true;
     }
 

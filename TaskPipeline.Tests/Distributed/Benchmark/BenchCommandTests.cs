@@ -29,7 +29,7 @@ public sealed class BenchCommandTests
     public async Task AllWorkloadsRunSmallAndReportEveryFieldWithSaneValues()
     {
         // max (2 consumers, with its ceiling), steady (1 s of warm-up, then 4 s at 500/s), then scale with 1, 2 and 4 consumers.
-        var reports = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500", "--warmup", "1");
+        var (reports, html) = await RunBenchAsync("all", "--tasks", "2000", "--rate", "500", "--warmup", "1");
 
         Assert.Equal(["max", "steady", "scale", "scale", "scale"], reports.Select(r => r.GetProperty("workload").GetString()));
         Assert.Equal([2, 2, 1, 2, 4], reports.Select(r => r.GetProperty("settings").GetProperty("consumers").GetInt32()));
@@ -68,12 +68,14 @@ public sealed class BenchCommandTests
                 Assert.Equal(CeilingBatchSize, settings.GetProperty("ceiling").GetProperty("batchSize").GetInt32());
             }
         }
+
+        AssertSelfContainedHtml(html, reports.Count);
     }
 
     [Fact]
     public async Task CeilingRunsAloneAndUnsafeCommitIsLabelled()
     {
-        var reports = await RunBenchAsync("ceiling", "--tasks", "2000", "--unsafe-commit");
+        var (reports, html) = await RunBenchAsync("ceiling", "--tasks", "2000", "--unsafe-commit");
 
         var report = Assert.Single(reports);
         Assert.Equal("ceiling", report.GetProperty("workload").GetString());
@@ -84,6 +86,8 @@ public sealed class BenchCommandTests
         var settings = report.GetProperty("settings");
         Assert.Equal("off", settings.GetProperty("synchronousCommit").GetString());
         Assert.Contains(settings.GetProperty("warnings").EnumerateArray(), warning => warning.GetString()!.Contains("synchronous_commit", StringComparison.Ordinal));
+        AssertSelfContainedHtml(html, 1);
+        Assert.Contains("synchronous_commit", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,9 +125,23 @@ public sealed class BenchCommandTests
             var p50 = latency.GetProperty("p50").GetDouble();
             var p95 = latency.GetProperty("p95").GetDouble();
             var p99 = latency.GetProperty("p99").GetDouble();
+            var p999 = latency.GetProperty("p999").GetDouble();
             var max = latency.GetProperty("max").GetDouble();
-            Assert.True(p50 <= p95 && p95 <= p99 && p99 <= max, $"{name}: {p50} ≤ {p95} ≤ {p99} ≤ {max}");
+            Assert.True(p50 <= p95 && p95 <= p99 && p99 <= p999 && p999 <= max, $"{name}: {p50} ≤ {p95} ≤ {p99} ≤ {p999} ≤ {max}");
         }
+
+        // The CDF: the latency at each whole percentile, non-decreasing, from the fastest task to the slowest.
+        var cdf = report.GetProperty("latencyCdfMs").EnumerateArray().Select(value => value.GetDouble()).ToArray();
+        Assert.Equal(101, cdf.Length);
+        Assert.True(cdf.Zip(cdf.Skip(1)).All(pair => pair.First <= pair.Second), string.Join(", ", cdf));
+        Assert.Equal(report.GetProperty("latencyMs").GetProperty("max").GetDouble(), cdf[^1], 1);
+        Assert.Equal(101, report.GetProperty("latencyBeyondDelayCdfMs").GetArrayLength());
+
+        // The timeline: every measured task is done in exactly one bucket.
+        var timeline = report.GetProperty("timeline");
+        var bucket = timeline.GetProperty("bucketSeconds").GetDouble();
+        var done = timeline.GetProperty("tasksPerSecond").EnumerateArray().Sum(value => value.GetDouble() * bucket);
+        Assert.Equal(report.GetProperty("tasks").GetInt64(), done, 0.5 * timeline.GetProperty("tasksPerSecond").GetArrayLength());
 
         Assert.True(report.GetProperty("latencyMs").GetProperty("p50").GetDouble() >= 0);
         var settings = report.GetProperty("settings");
@@ -142,8 +160,25 @@ public sealed class BenchCommandTests
         }
     }
 
-    /// <summary>Runs <c>dotnet TaskPipeline.Benchmarks.dll --workload …</c> from its own build folder; the JSON on stdout must equal the file's.</summary>
-    private static async Task<List<JsonElement>> RunBenchAsync(string workload, params string[] arguments)
+    /// <summary>The HTML report opens with nothing from the network: no scripts, styles, images or fonts fetched.</summary>
+    private static void AssertSelfContainedHtml(string html, int runs)
+    {
+        Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" src=", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("url(", html, StringComparison.OrdinalIgnoreCase);
+        // The one address is SVG's namespace, an identifier that is never fetched.
+        Assert.Empty(System.Text.RegularExpressions.Regex.Matches(html, "https?://(?!www\\.w3\\.org/2000/svg\")"));
+        Assert.Equal(runs, System.Text.RegularExpressions.Regex.Count(html, "<h2>"));
+        Assert.True(System.Text.RegularExpressions.Regex.Count(html, "<svg ") >= 3 * runs);
+    }
+
+    /// <summary>
+    /// Runs <c>dotnet TaskPipeline.Benchmarks.dll --workload …</c> from its own build folder; the JSON on stdout must
+    /// equal the file's, and the HTML report is written beside it.
+    /// </summary>
+    private static async Task<(List<JsonElement> Reports, string Html)> RunBenchAsync(string workload, params string[] arguments)
     {
         var directory = TestDirectories.Create($"bench-{workload}");
         try
@@ -179,11 +214,12 @@ public sealed class BenchCommandTests
             var printed = (await stdout).Trim();
             Assert.Equal(printed, (await File.ReadAllTextAsync(output)).Trim());
 
+            var html = await File.ReadAllTextAsync(Path.ChangeExtension(output, ".html"));
             using var document = JsonDocument.Parse(printed);
             var root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Array
+            return (root.ValueKind == JsonValueKind.Array
                 ? [.. root.EnumerateArray().Select(report => report.Clone())]
-                : [root.Clone()];
+                : [root.Clone()], html);
         }
         finally
         {
