@@ -174,7 +174,7 @@ internal static class BenchmarkHtml
             var path = string.Join(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.X, xMax):0.#},{Y(p.Y, yMin, yMax):0.#}")));
             svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{path}\"/>\n");
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{legendX}\" y=\"{Top + 6}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{legendX + 14}\" y=\"{Top + 15}\">{Text(name)}</text>\n");
-            legendX += 20 + (7 * name.Length);
+            legendX += 32 + (7 * name.Length);
         }
 
         return End(svg);
