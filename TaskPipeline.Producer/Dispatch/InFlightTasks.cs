@@ -22,14 +22,6 @@ internal sealed class InFlightTasks
         }
     }
 
-    public bool Contains(Guid id)
-    {
-        lock (_lock)
-        {
-            return _ids.Contains(id);
-        }
-    }
-
     /// <summary>Marks one task in flight; false when it already is.</summary>
     public bool TryAdd(Guid id)
     {
