@@ -1,6 +1,7 @@
 using TaskPipeline.AppHost;
 using TaskPipeline.AppHost.Database;
 using TaskPipeline.AppHost.Monitoring;
+using TaskPipeline.AppHost.Security;
 using TaskPipeline.AppHost.Services;
 
 // The system map: what runs, what it needs, and who talks to whom. Everything else lives beside the resource it is about.
@@ -11,9 +12,12 @@ try
     var settings = builder.GetPipelineSettings();
 
     var tasksdb = builder.AddTasksDatabase(settings.Database);
+    var submitSecret = builder.AddSubmitSecret();
+    var apiKey = builder.AddDevelopmentApiKey();
 
     var consumer = builder.AddProject<Projects.TaskPipeline_Consumer>("consumer")
         .WithReplicas(settings.ConsumerReplicas)
+        .WithEnvironment("Consumer__SubmitSecret", submitSecret)
         .WithServiceSettings()
         .WithManagementEndpoint()
         .WithDashboardTelemetry()
@@ -25,8 +29,10 @@ try
         .WithServiceSettings()
         .WithManagementEndpoint()
         .WithDashboardTelemetry()
+        .WithEnvironment("Producer__ConsumerSecret", submitSecret)
+        .WithApiKey(apiKey)
         .WithApiUrls()
-        .WithRetryFailedTasksCommand()
+        .WithRetryFailedTasksCommand(apiKey)
         .WithReference(tasksdb).WaitFor(tasksdb)
         .WithReference(consumer).WaitForEveryReplica(consumer);
 

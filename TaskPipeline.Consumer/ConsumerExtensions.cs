@@ -16,7 +16,8 @@ public static class ConsumerExtensions
     public static TBuilder AddConsumer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddValidatedOptions<ConsumerOptions>(ConsumerOptions.SectionName);
+        services.AddValidatedOptions<ConsumerOptions>(ConsumerOptions.SectionName, nameof(ConsumerOptions.SubmitSecret))
+            .Configure<IHostEnvironment>((options, environment) => options.IsDevelopment = environment.IsDevelopment());
         services.TryAddSingleton(TimeProvider.System);
 
         // The drain must fit in the host's stop budget. The raw value is read so that a bad one is reported by start-up

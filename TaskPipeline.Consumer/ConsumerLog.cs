@@ -25,6 +25,14 @@ internal static partial class ConsumerLog
         Message = "Submit of {Requested} task(s) failed: the database is unavailable: {Reason}")]
     public static partial void SubmitDatabaseUnavailable(ILogger logger, int requested, string reason);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning,
+        Message = "Submit from {Peer} refused: {Reason}")]
+    public static partial void SubmitUnauthenticated(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning,
+        Message = "Submit of {Length} byte(s) refused: not a SubmitRequest: {Reason}")]
+    public static partial void SubmitMalformed(ILogger logger, int length, string reason);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
         Message = "Writing {Outcomes} task outcome(s) failed (attempt {Attempt}); retrying in {DelayMs} ms: {Reason}")]
     public static partial void CompletionRetry(ILogger logger, int outcomes, int attempt, double delayMs, string reason);

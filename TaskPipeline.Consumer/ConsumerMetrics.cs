@@ -12,6 +12,9 @@ internal sealed class ConsumerMetrics
 {
     public const string MeterName = "TaskPipeline.Consumer";
     public const string TypeTag = "task.type";
+    public const string ReasonTag = "reason";
+    public const string UnauthenticatedReason = "unauthenticated";
+    public const string MalformedReason = "malformed";
 
     // Work takes 0–100 ms by default; the upper buckets catch time spent queued or a slow DelayPerValue.
     private static readonly double[] DurationBuckets =
@@ -29,6 +32,7 @@ internal sealed class ConsumerMetrics
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _submitsRejected;
 
     public ConsumerMetrics(IMeterFactory meterFactory)
     {
@@ -47,12 +51,16 @@ internal sealed class ConsumerMetrics
         _deadLettered = meter.CreateCounter<long>("taskpipeline.consumer.tasks.dead_lettered", "{task}", "Tasks that used up their attempts (state failed).");
         _duplicates = meter.CreateCounter<long>("taskpipeline.consumer.tasks.duplicates", "{task}", "Submitted tasks that were already claimed or finished.");
         _rateLimited = meter.CreateCounter<long>("taskpipeline.consumer.tasks.rate_limited", "{task}", "Submitted tasks deferred or rejected by the rate limit.");
+        _submitsRejected = meter.CreateCounter<long>(
+            "taskpipeline.consumer.submits.rejected", "{call}", "Submit calls refused before their tasks were read: unauthenticated or malformed.");
 
         // Every series exists from the start at 0 (Prometheus' advice): a rate or a dashboard panel over failures that
         // have not happened yet shows 0, not "no data", and the first failure is a change from 0, not a new series.
         _processing.Add(0);
         _duplicates.Add(0);
         _rateLimited.Add(0);
+        _submitsRejected.Add(0, new KeyValuePair<string, object?>(ReasonTag, UnauthenticatedReason));
+        _submitsRejected.Add(0, new KeyValuePair<string, object?>(ReasonTag, MalformedReason));
         foreach (var counter in (Counter<long>[])[_received, _done, _valueSum, _failedAttempts, _deadLettered])
         {
             foreach (var type in TypeNames)
@@ -93,6 +101,8 @@ internal sealed class ConsumerMetrics
             _rateLimited.Add(count);
         }
     }
+
+    public void SubmitRejected(string reason) => _submitsRejected.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
 
     public void Duration(TimeSpan elapsed) => _duration.Record(elapsed.TotalSeconds);
 

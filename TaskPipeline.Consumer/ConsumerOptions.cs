@@ -51,8 +51,30 @@ internal sealed class ConsumerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "must be a duration from 00:00:00 to 00:00:01")]
     public TimeSpan CompletionBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// The secret a caller of Submit sends as <c>authorization: Bearer …</c> (the Producer's <c>Producer:ConsumerSecret</c>;
+    /// the AppHost generates one). Unset: only loopback callers in Development, or anyone with
+    /// <see cref="AllowUnauthenticatedSubmit"/>.
+    /// </summary>
+    [MinLength(16, ErrorMessage = "must be at least 16 characters")]
+    public string? SubmitSecret { get; set; }
+
+    /// <summary>Accept Submit from any caller without a secret: an explicit opt-out, for a network that is itself trusted.</summary>
+    public bool AllowUnauthenticatedSubmit { get; set; }
+
+    /// <summary>Set from the host environment, not bound: outside Development a Submit secret is required.</summary>
+    internal bool IsDevelopment { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (string.IsNullOrEmpty(SubmitSecret) && !IsDevelopment && !AllowUnauthenticatedSubmit)
+        {
+            yield return new ValidationResult(
+                "is required outside Development: the secret callers of Submit send (the Producer's Producer:ConsumerSecret); "
+                + "or set Consumer:AllowUnauthenticatedSubmit=true to accept any caller",
+                [nameof(SubmitSecret)]);
+        }
+
         // A full batch must fit, or the largest allowed Submit could never be admitted.
         if (QueueCapacity < MaxBatchSize)
         {

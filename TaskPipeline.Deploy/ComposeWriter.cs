@@ -51,7 +51,7 @@ internal static partial class ComposeWriter
             if (!existing.Any(line => line.StartsWith(variable + "=", StringComparison.Ordinal)))
             {
                 File.AppendAllText(environmentFile,
-                    $"# {secret.Name} (generated); PostgreSQL takes its password when it initialises its volume only.\n{variable}={GeneratedPassword.Create(secret.GeneratedMinLength ?? 0)}\n");
+                    $"# {secret.Name} (generated; PostgreSQL takes its password when it initialises its volume only).\n{variable}={GeneratedPassword.Create(secret.GeneratedMinLength ?? 0)}\n");
                 appended = true;
             }
         }

@@ -12,7 +12,7 @@ internal static class ProducerExtensions
     public static TBuilder AddProducer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
-        services.AddValidatedOptions<ProducerOptions>(ProducerOptions.SectionName);
+        services.AddValidatedOptions<ProducerOptions>(ProducerOptions.SectionName, nameof(ProducerOptions.ConsumerSecret));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new BacklogGate(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.MaxBacklog));
         services.AddSingleton<ProducerMetrics>();

@@ -19,6 +19,10 @@ internal sealed class ProducerMetrics
     private readonly Counter<long> _redispatched;
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _dispatchDuration;
+    private readonly Counter<long> _apiRejected;
+
+    /// <summary>Why the API refused a request before its handler ran (the <c>reason</c> tag).</summary>
+    public static readonly string[] RejectionReasons = ["unauthenticated", "forbidden", "rate_limited"];
 
     public ProducerMetrics(IMeterFactory meterFactory, BacklogGate gate)
     {
@@ -34,6 +38,8 @@ internal sealed class ProducerMetrics
         _dispatchDuration = meter.CreateHistogram(
             "taskpipeline.producer.dispatch.duration", "s", "Duration of Submit calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _apiRejected = meter.CreateCounter<long>(
+            "taskpipeline.producer.api.requests.rejected", "{request}", "API requests refused before their handler ran: no or wrong credentials, a missing scope, the per-client rate limit.");
         meter.CreateObservableGauge(
             "taskpipeline.producer.backlog", () => gate.Backlog, "{task}", "Tasks received or processing (estimate).");
         meter.CreateObservableGauge(
@@ -48,11 +54,19 @@ internal sealed class ProducerMetrics
             _produced.Add(0, tag);
         }
 
+        foreach (var reason in RejectionReasons)
+        {
+            _apiRejected.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
         foreach (var status in RetriedStatuses)
         {
             _retries.Add(0, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
         }
     }
+
+    /// <summary>An API request refused: one of <see cref="RejectionReasons"/>.</summary>
+    public void ApiRequestRejected(string reason) => _apiRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>The statuses the dispatcher retries a Submit on (see Dispatcher.IsTransient).</summary>
     internal static readonly StatusCode[] RetriedStatuses =

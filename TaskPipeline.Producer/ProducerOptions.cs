@@ -66,6 +66,13 @@ internal sealed class ProducerOptions : IValidatableObject
     [Required(AllowEmptyStrings = false, ErrorMessage = "is required (the Consumer's gRPC address, e.g. http://consumer)")]
     public string ConsumerAddress { get; set; } = "http://consumer";
 
+    /// <summary>
+    /// The secret sent with every Submit as <c>authorization: Bearer …</c>: the Consumers' <c>Consumer:SubmitSecret</c>
+    /// (the AppHost generates one for both).
+    /// </summary>
+    [MinLength(16, ErrorMessage = "must be at least 16 characters")]
+    public string? ConsumerSecret { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RetryMaxDelay < RetryBaseDelay)

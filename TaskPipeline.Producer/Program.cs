@@ -4,8 +4,9 @@ using TaskPipeline.Producer.Api;
 using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.Producer.Generation;
 using TaskPipeline.Producer.Notifications;
+using TaskPipeline.Producer.Security;
 
-if (ServiceVersion.TryPrint(args))
+if (ServiceVersion.TryPrint(args) || ApiKeyCommand.TryPrint(args))
 {
     return 0;
 }
@@ -16,6 +17,7 @@ builder.AddTasksDatabase();
 builder.AddProducer();
 builder.AddTaskGeneration();
 builder.AddTaskDispatch();
+builder.AddApiSecurity();
 builder.AddTaskApi();
 builder.AddTaskNotifications();
 

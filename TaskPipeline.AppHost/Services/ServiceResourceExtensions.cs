@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
+using TaskPipeline.AppHost.Security;
+
 namespace TaskPipeline.AppHost.Services;
 
 internal static class ServiceResourceExtensions
@@ -111,7 +113,8 @@ internal static class ServiceResourceExtensions
         .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "OpenAPI", Endpoint = endpoint });
 
     /// <summary>"Retry failed tasks": the API's own bulk retry (POST /api/tasks/retry), so it is validated and logged like any call.</summary>
-    public static IResourceBuilder<ProjectResource> WithRetryFailedTasksCommand(this IResourceBuilder<ProjectResource> producer) =>
+    public static IResourceBuilder<ProjectResource> WithRetryFailedTasksCommand(
+        this IResourceBuilder<ProjectResource> producer, IResourceBuilder<ParameterResource>? apiKey) =>
         producer.WithHttpCommand(
             "/api/tasks/retry",
             "Retry failed tasks",
@@ -123,6 +126,7 @@ internal static class ServiceResourceExtensions
                 Description = "Moves every failed task (the dead letter) back to received, to be sent to a Consumer again.",
                 ConfirmationMessage = "Send every failed task to the Consumers again?",
                 IconName = "ArrowRepeatAll",
+                PrepareRequest = context => SecretParameterExtensions.AddApiKeyAsync(context.Request, apiKey, context.CancellationToken),
                 GetCommandResult = async context =>
                 {
                     if (!context.Response.IsSuccessStatusCode)

@@ -1,3 +1,5 @@
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +15,10 @@ public static class SubmitExtensions
     /// <summary>Replies are a few integers.</summary>
     public const int MaxSendMessageSize = 64 * 1024;
 
-    /// <summary>The gRPC server of TaskProcessor.Submit: validation, rate limit, claim, and the transport's limits.</summary>
+    /// <summary>
+    /// The gRPC server of TaskProcessor.Submit: who may call it, how its message is read, validation, rate limit, claim,
+    /// and the transport's limits.
+    /// </summary>
     public static TBuilder AddTaskSubmit<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
@@ -38,6 +43,10 @@ public static class SubmitExtensions
             limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
         });
 
+        services.AddSingleton<IServiceMethodProvider<TaskProcessorService>, SubmitMethodProvider>();
+        services.AddAuthentication(SubmitCallerHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, SubmitCallerHandler>(SubmitCallerHandler.SchemeName, configureOptions: null);
+        services.AddAuthorization();
 
         services.AddSingleton<ReceivedValueTotals>();
         services.AddSingleton<SubmitRateLimiter>();
@@ -46,7 +55,7 @@ public static class SubmitExtensions
 
     public static WebApplication MapTaskSubmit(this WebApplication app)
     {
-        app.MapGrpcService<TaskProcessorService>();
+        app.MapGrpcService<TaskProcessorService>().RequireAuthorization();
         return app;
     }
 }

@@ -11,6 +11,7 @@ namespace TaskPipeline.Consumer.Submit;
 /// <summary>
 /// TaskProcessor.Submit: validate → rate limit → reserve queue slots → claim in the database → queue the work → reply.
 /// The reply means the claim is committed; the work finishes later. Nothing is written for a rejected call.
+/// Bound by <see cref="SubmitMethodProvider"/> (not the generated base class), which parses the request.
 /// </summary>
 internal sealed class TaskProcessorService(
     TaskClaims claims,
@@ -20,12 +21,12 @@ internal sealed class TaskProcessorService(
     ReceivedValueTotals totals,
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
-    ILogger<TaskProcessorService> logger) : TaskProcessor.TaskProcessorBase
+    ILogger<TaskProcessorService> logger)
 {
     // Slots free up as fast as work finishes; a short pause is enough before trying a full queue again.
     private static readonly TimeSpan QueueFullPushback = TimeSpan.FromMilliseconds(200);
 
-    public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
+    public async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
     {
         var settings = options.Value;
         var validation = SubmitRequestValidator.Validate(request, settings.MaxBatchSize);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using TaskPipeline.Data;
 using TaskPipeline.Data.Tasks;
+using TaskPipeline.Producer.Security;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -42,6 +43,8 @@ internal static class TaskApiExtensions
                 return Task.CompletedTask;
             });
             openApi.AddOperationTransformer(ParameterSchema.ApplyAsync);
+            openApi.AddDocumentTransformer(SecuritySchemes.DescribeAsync);
+            openApi.AddOperationTransformer(SecuritySchemes.RequireAsync);
             openApi.AddSchemaTransformer((schema, context, _) =>
             {
                 // Nullable only so that an omitted field is told from 0; null is not a valid value.
@@ -64,12 +67,15 @@ internal static class TaskApiExtensions
         app.UseExceptionHandler();
         // Errors answered without a body (unknown route, wrong method, wrong content type) get a ProblemDetails too.
         app.UseStatusCodePages();
+        app.Use(RequestBodyLimit.RejectOversizedAsync);
+        app.UseApiSecurity();
         app.MapOpenApi(OpenApiPath);
 
-        var api = app.MapGroup("/api").WithMetadata(new RequestBodyLimit(MaxRequestBodySize));
+        var api = app.MapApiGroup();
 
         var tasks = api.MapGroup("/tasks").WithTags("Tasks");
         tasks.MapPost(string.Empty, TaskEndpoints.CreateAsync)
+            .RequireAuthorization(ApiScopes.Write)
             .WithName("CreateTask")
             .WithSummary("Create a task")
             .WithDescription("Stores the task as received and sends it to a Consumer at once. Both fields are required.")
@@ -78,6 +84,7 @@ internal static class TaskApiExtensions
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapGet(string.Empty, TaskEndpoints.ListAsync)
+            .RequireAuthorization(ApiScopes.Read)
             .WithName("ListTasks")
             .WithSummary("List tasks, newest first")
             .WithDescription("Keyset pagination: pass the page's `next` as `after` for the next page; `next` is null on the last one.")
@@ -88,12 +95,14 @@ internal static class TaskApiExtensions
                 ParameterSchema.Uuid("after"))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapGet("/{id}", TaskEndpoints.GetAsync)
+            .RequireAuthorization(ApiScopes.Read)
             .WithName("GetTask")
             .WithSummary("Read a task")
             .WithMetadata(ParameterSchema.Uuid("id"))
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapPost("/{id}/cancel", TaskEndpoints.CancelAsync)
+            .RequireAuthorization(ApiScopes.Write)
             .WithName("CancelTask")
             .WithSummary("Cancel a received or processing task")
             .WithMetadata(ParameterSchema.Uuid("id"))
@@ -102,6 +111,7 @@ internal static class TaskApiExtensions
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapPost("/{id}/retry", TaskEndpoints.RetryAsync)
+            .RequireAuthorization(ApiScopes.Write)
             .WithName("RetryTask")
             .WithSummary("Requeue a failed (dead-lettered) or canceled task")
             .WithMetadata(ParameterSchema.Uuid("id"))
@@ -110,6 +120,7 @@ internal static class TaskApiExtensions
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         tasks.MapPost("/retry", TaskEndpoints.RetryManyAsync)
+            .RequireAuthorization(ApiScopes.Write)
             .WithName("RetryTasks")
             .WithSummary("Requeue every failed (or canceled) task, optionally of one type")
             .WithMetadata(
@@ -118,6 +129,7 @@ internal static class TaskApiExtensions
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/stats", TaskEndpoints.StatsAsync)
+            .RequireAuthorization(ApiScopes.Read)
             .WithTags("Stats")
             .WithName("GetStats")
             .WithSummary("Count tasks per state, and done tasks and their value sum per type")
@@ -125,4 +137,15 @@ internal static class TaskApiExtensions
 
         return app;
     }
+
+    /// <summary>
+    /// <c>/api</c>: the body size limit, the per-client rate limit, and the answers every route may give before its
+    /// handler runs (401, 403, 429).
+    /// </summary>
+    public static RouteGroupBuilder MapApiGroup(this WebApplication app) => app.MapGroup("/api")
+        .WithMetadata(new RequestBodyLimit(MaxRequestBodySize))
+        .RequireRateLimiting(ApiSecurityExtensions.RateLimitPolicy)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TaskPipeline.Data.Tasks;
 using TaskPipeline.Producer.Api;
+using TaskPipeline.Producer.Security;
 
 namespace TaskPipeline.Producer.Notifications;
 
@@ -23,8 +24,9 @@ internal static class NotificationExtensions
     /// <summary><c>GET /api/notifications</c>, after <see cref="TaskApiExtensions.MapTaskApi"/> (error handling, OpenAPI).</summary>
     public static WebApplication MapTaskNotifications(this WebApplication app)
     {
-        app.MapGroup("/api").WithMetadata(new RequestBodyLimit(TaskApiExtensions.MaxRequestBodySize))
+        app.MapApiGroup()
             .MapGet("/notifications", NotificationEndpoints.SubscribeAsync)
+            .RequireAuthorization(ApiScopes.Read)
             .WithTags("Notifications")
             .WithName("StreamNotifications")
             .WithSummary("Follow terminal state changes as Server-Sent Events")

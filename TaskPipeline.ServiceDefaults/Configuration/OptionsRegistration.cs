@@ -6,10 +6,19 @@ namespace TaskPipeline.ServiceDefaults.Configuration;
 
 public static class OptionsRegistration
 {
-    /// <summary>Binds <typeparamref name="T"/> to a configuration section, validated by its data annotations at start.</summary>
-    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section) where T : class
+    /// <summary>
+    /// Binds <typeparamref name="T"/> to a configuration section, validated by its data annotations at start; a failure
+    /// hides the values of <paramref name="secretMembers"/>.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section, params string[] secretMembers)
+        where T : class
     {
         ValidatedOptionsRegistry.MapSection<T>(section);
+        foreach (var member in secretMembers)
+        {
+            ValidatedOptionsRegistry.MarkSecret(ValidatedOptionsRegistry.KeyFor(typeof(T), member));
+        }
+
         return services.AddOptions<T>()
             .BindConfiguration(section)
             .ValidateDataAnnotations()

@@ -4,6 +4,8 @@ using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TaskPipeline.Benchmarks;
@@ -155,8 +157,23 @@ public sealed class DistributedPipeline : IAsyncDisposable
         return new UriBuilder(uri) { Host = uri.Host == "localhost" ? "127.0.0.1" : uri.Host }.Uri;
     }
 
-    /// <summary>A client for one replica's endpoint; the Consumer's HTTP/2-only gRPC endpoint is spoken to in HTTP/2.</summary>
+    /// <summary>
+    /// A client for one replica's endpoint; the Consumer's HTTP/2-only gRPC endpoint is spoken to in HTTP/2, and the
+    /// Producer's API with the development API key (<see cref="CreateAnonymousHttpClient"/> for none).
+    /// </summary>
     public HttpClient CreateHttpClient(string resource, string endpoint = "http", int replica = 0)
+    {
+        var client = CreateAnonymousHttpClient(resource, endpoint, replica);
+        if (resource == "producer" && endpoint == "http")
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", AppArguments.ApiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>A client for one replica's endpoint that sends no credentials.</summary>
+    public HttpClient CreateAnonymousHttpClient(string resource, string endpoint = "http", int replica = 0)
     {
         var client = new HttpClient { BaseAddress = GetEndpoint(resource, endpoint, replica) };
         if (resource == "consumer" && endpoint == "http")
@@ -166,6 +183,26 @@ public sealed class DistributedPipeline : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// A gRPC channel to one Consumer replica whose calls carry <paramref name="secret"/> as the Producer sends it
+    /// (<c>authorization: Bearer …</c>); null sends no credentials.
+    /// </summary>
+    public GrpcChannel CreateConsumerChannel(int replica = 0, string? secret = AppArguments.SubmitSecret)
+    {
+        var options = new GrpcChannelOptions();
+        if (secret is not null)
+        {
+            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", $"Bearer {secret}");
+                return Task.CompletedTask;
+            }));
+            options.UnsafeUseInsecureChannelCallCredentials = true;
+        }
+
+        return GrpcChannel.ForAddress(GetEndpoint("consumer", "http", replica), options);
     }
 
     /// <summary>The process id Aspire reports for the replica.</summary>

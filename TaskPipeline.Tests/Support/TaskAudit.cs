@@ -46,6 +46,20 @@ internal sealed class TaskAudit(string connectionString) : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A two-column query (id, text) as a dictionary.</summary>
+    public async Task<Dictionary<Guid, string>> RowsAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return rows;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds for the state counts, or fails with the last counts.</summary>
     public async Task<Dictionary<string, long>> WaitForStatesAsync(
         Func<Dictionary<string, long>, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)

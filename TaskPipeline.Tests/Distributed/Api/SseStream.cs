@@ -35,6 +35,7 @@ internal sealed class SseStream : IAsyncDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/notifications" + query, UriKind.Relative));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            request.Headers.Add("X-Api-Key", AppArguments.ApiKey);
             if (lastEventId is { } id)
             {
                 request.Headers.Add("Last-Event-ID", id.ToString(CultureInfo.InvariantCulture));

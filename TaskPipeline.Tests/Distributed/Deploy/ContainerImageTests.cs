@@ -90,6 +90,8 @@ public sealed class ContainerImageTests(ITestOutputHelper log) : IDisposable
             ["ConnectionStrings__tasksdb"] = new Npgsql.NpgsqlConnectionStringBuilder(app.ConnectionString) { Host = "127.0.0.1" }.ConnectionString,
             ["Kestrel__Endpoints__http__Url"] = $"http://+:{http}",
             ["Kestrel__Endpoints__management__Url"] = $"http://+:{management}",
+            // Outside Development a Consumer requires the secret its callers send.
+            ["Consumer__SubmitSecret"] = "container-test-secret-0123456789",
         };
         var config = image.Config["config"]!;
         using var container = ContainerRun.Start(

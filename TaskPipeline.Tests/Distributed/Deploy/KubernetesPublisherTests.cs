@@ -23,9 +23,11 @@ public sealed partial class KubernetesPublisherTests : IDisposable
         var documents = YamlTree.ReadAll(await File.ReadAllTextAsync(path));
         var byKind = documents.ToLookup(d => $"{d.Text("kind")}/{d.Map("metadata").Text("name")}");
         Assert.Equal(
-            ["Secret/postgres-password", "Service/postgres", "StatefulSet/postgres", "Service/consumer", "Deployment/consumer", "Service/producer", "Deployment/producer"],
+            ["Secret/consumer-submit-secret", "Secret/postgres-password", "Service/postgres", "StatefulSet/postgres", "Service/consumer", "Deployment/consumer", "Service/producer", "Deployment/producer"],
             byKind.Select(group => group.Key));
         var secret = byKind["Secret/postgres-password"].Single();
+        var submitSecret = byKind["Secret/consumer-submit-secret"].Single();
+        Assert.True(submitSecret.Map("stringData").Text(KubernetesWriter.PasswordKey)!.Length >= 32);
         var services = documents.Where(d => d.Text("kind") == "Service").ToDictionary(d => d.Map("metadata").Text("name")!);
 
         Assert.Equal(3, Replicas(byKind["Deployment/consumer"].Single()));
@@ -59,8 +61,8 @@ public sealed partial class KubernetesPublisherTests : IDisposable
                 if (variable.Has("valueFrom") && variable.Map("valueFrom").Has("secretKeyRef"))
                 {
                     var reference = variable.Map("valueFrom").Map("secretKeyRef");
-                    Assert.Equal("postgres-password", reference.Text("name"));
-                    Assert.True(secret.Map("stringData").Has(reference.Text("key")!));
+                    Assert.Contains(reference.Text("name"), (string[])["postgres-password", "consumer-submit-secret"]);
+                    Assert.True(byKind[$"Secret/{reference.Text("name")}"].Single().Map("stringData").Has(reference.Text("key")!));
                 }
 
                 foreach (Match used in VariableReference().Matches(variable.Text("value") ?? ""))
@@ -135,7 +137,7 @@ public sealed partial class KubernetesPublisherTests : IDisposable
 
         var (valid, report) = await KubernetesModels.ValidateAsync(path);
         Assert.True(valid == 0, report);
-        Assert.Equal(7, report.Split('\n').Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
+        Assert.Equal(8, report.Split('\n').Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
 
         // The validator does look at the fields: a count and a port written as strings are rejected, by name.
         var mistyped = Path.Combine(_directory, "mistyped.yaml");
@@ -152,7 +154,7 @@ public sealed partial class KubernetesPublisherTests : IDisposable
     public void Dispose() => TestDirectories.Delete(_directory);
 
     private static string Password(string yaml) =>
-        YamlTree.ReadAll(yaml).Single(d => d.Text("kind") == "Secret").Map("stringData").Text(KubernetesWriter.PasswordKey)!;
+        YamlTree.ReadAll(yaml).Single(d => d.Text("kind") == "Secret" && d.Map("metadata").Text("name") == "postgres-password").Map("stringData").Text(KubernetesWriter.PasswordKey)!;
 
     private static int Replicas(Dictionary<object, object?> workload) =>
         Convert.ToInt32(workload.Map("spec")["replicas"], System.Globalization.CultureInfo.InvariantCulture);

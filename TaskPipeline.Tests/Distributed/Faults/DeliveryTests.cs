@@ -21,8 +21,8 @@ public sealed class DeliveryTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task TheSameTaskDeliveredTwiceIsProcessedOnceAndCountedAsADuplicate()
     {
         var held = await TaskRows.InsertHeldAsync(_scenario.App.ConnectionString, 20, CancellationToken.None);
-        using var first = GrpcChannel.ForAddress(_scenario.App.GetEndpoint("consumer", "http", 0));
-        using var second = GrpcChannel.ForAddress(_scenario.App.GetEndpoint("consumer", "http", 1));
+        using var first = _scenario.App.CreateConsumerChannel(0);
+        using var second = _scenario.App.CreateConsumerChannel(1);
 
         var once = await Submit(first, held);
         var again = await Submit(second, held);
@@ -49,7 +49,7 @@ public sealed class DeliveryTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task BadInputIsRejectedWithPreciseStatusWritesNothingAndTheChannelStaysUsable()
     {
         var held = await TaskRows.InsertHeldAsync(_scenario.App.ConnectionString, 3, CancellationToken.None);
-        using var channel = GrpcChannel.ForAddress(_scenario.App.GetEndpoint("consumer", "http", 0));
+        using var channel = _scenario.App.CreateConsumerChannel(0);
 
         await AssertRejected(channel, StatusCode.InvalidArgument, [], "must contain at least one task");
         await AssertRejected(channel, StatusCode.InvalidArgument, [new TaskItem(held[0]) { Type = 10 }], "tasks[0].type");

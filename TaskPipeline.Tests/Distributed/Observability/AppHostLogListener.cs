@@ -23,6 +23,9 @@ internal sealed class AppHostLogListener : EventListener
     public IReadOnlyList<(int Level, string Message)> For(string category) =>
         [.. _messages.Where(m => m.Category == category).Select(m => (m.Level, m.Message))];
 
+    /// <summary>Every message, of every category.</summary>
+    public IReadOnlyList<string> All() => [.. _messages.Select(m => m.Message)];
+
     /// <summary>Everything of <paramref name="minimumLevel"/> and above (Microsoft.Extensions.Logging levels), one per line: for failure messages.</summary>
     public string Describe(int minimumLevel = 2) =>
         string.Join('\n', _messages.Where(m => m.Level >= minimumLevel).Select(m => $"  [{m.Level}] {m.Category}: {m.Message}"));

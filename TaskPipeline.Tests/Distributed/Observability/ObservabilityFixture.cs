@@ -38,19 +38,10 @@ public sealed class ObservabilityFixture() : WholeAppFixture("observability")
     internal override AppArguments Arguments()
     {
         var arguments = new AppArguments { ConsumerReplicas = ConsumerReplicas, Prometheus = true }
-            .SetAppHost("Prometheus:ScrapeInterval", ScrapeInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var service in (string[])[ConsumerResource, ProducerResource])
-        {
-            // The dashboard is off in tests, so nothing else tells the services where to export: the receiver does,
-            // with the short delays Aspire gives in development (every span within about a second, none sampled out).
-            arguments.Set(service, "Logging:Format", "json")
-                .Set(service, "OTEL_EXPORTER_OTLP_ENDPOINT", Receiver.Endpoint.ToString())
-                .Set(service, "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-                .Set(service, "OTEL_BSP_SCHEDULE_DELAY", 1000)
-                .Set(service, "OTEL_BLRP_SCHEDULE_DELAY", 1000)
-                .Set(service, "OTEL_METRIC_EXPORT_INTERVAL", 1000)
-                .Set(service, "OTEL_TRACES_SAMPLER", "always_on");
-        }
+            .SetAppHost("Prometheus:ScrapeInterval", ScrapeInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+            .ExportTelemetryTo(Receiver.Endpoint)
+            .Set(ConsumerResource, "Logging:Format", "json")
+            .Set(ProducerResource, "Logging:Format", "json");
 
         arguments.Set(ProducerResource, "Producer:Rate", 500)
             .Set(ProducerResource, "Producer:MaxTasks", TaskCount)

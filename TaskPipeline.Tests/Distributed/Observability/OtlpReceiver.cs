@@ -18,22 +18,26 @@ namespace TaskPipeline.Tests.Distributed.Observability;
 
 /// <summary>
 /// An OTLP/gRPC collector for tests: Kestrel on a loopback port, plaintext HTTP/2, implementing the trace, metrics and
-/// logs Export calls the services' OpenTelemetry exporter makes. It keeps every span it receives.
+/// logs Export calls the services' OpenTelemetry exporter makes. It keeps every span it receives, and the text of
+/// every export (spans, metrics, log records) for tests that search all of it.
 /// </summary>
 internal sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private OtlpReceiver(WebApplication app, Uri endpoint, SpanStore spans)
+    private OtlpReceiver(WebApplication app, Uri endpoint, SpanStore spans, ExportedText exports)
     {
         _app = app;
         Endpoint = endpoint;
         Store = spans;
+        Exports = exports;
     }
 
     public Uri Endpoint { get; }
 
     public SpanStore Store { get; }
+
+    public ExportedText Exports { get; }
 
     public static async Task<OtlpReceiver> StartAsync()
     {
@@ -43,6 +47,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 64 * 1024 * 1024);
         var spans = new SpanStore();
         builder.Services.AddSingleton(spans);
+        var exports = new ExportedText();
+        builder.Services.AddSingleton(exports);
 
         var app = builder.Build();
         app.MapGrpcService<TraceExport>();
@@ -51,7 +57,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         await app.StartAsync();
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return new OtlpReceiver(app, new Uri(addresses.First(address => address.Contains("127.0.0.1", StringComparison.Ordinal))), spans);
+        return new OtlpReceiver(app, new Uri(addresses.First(address => address.Contains("127.0.0.1", StringComparison.Ordinal))), spans, exports);
     }
 
     public async ValueTask DisposeAsync()
@@ -107,24 +113,44 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         private static string Hex(ByteString bytes) => Convert.ToHexStringLower(bytes.Span);
     }
 
-    private sealed class TraceExport(SpanStore spans) : TraceService.TraceServiceBase
+    /// <summary>
+    /// Every export's bytes read as UTF-8: the strings inside (names, attributes, log bodies) are UTF-8 in the wire format,
+    /// and this keeps them even where the test's OTLP messages declare no fields (metrics and logs are kept as unknown fields).
+    /// </summary>
+    internal sealed class ExportedText
+    {
+        private readonly ConcurrentQueue<string> _texts = new();
+
+        public void Add(IMessage export) => _texts.Enqueue(System.Text.Encoding.UTF8.GetString(export.ToByteArray()));
+
+        public IReadOnlyList<string> Snapshot() => [.. _texts];
+    }
+
+    private sealed class TraceExport(SpanStore spans, ExportedText exports) : TraceService.TraceServiceBase
     {
         public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
         {
             spans.Add(request);
+            exports.Add(request);
             return Task.FromResult(new ExportTraceServiceResponse());
         }
     }
 
-    private sealed class MetricsExport : MetricsService.MetricsService.MetricsServiceBase
+    private sealed class MetricsExport(ExportedText exports) : MetricsService.MetricsService.MetricsServiceBase
     {
-        public override Task<MetricsService.ExportMetricsServiceResponse> Export(MetricsService.ExportMetricsServiceRequest request, ServerCallContext context) =>
-            Task.FromResult(new MetricsService.ExportMetricsServiceResponse());
+        public override Task<MetricsService.ExportMetricsServiceResponse> Export(MetricsService.ExportMetricsServiceRequest request, ServerCallContext context)
+        {
+            exports.Add(request);
+            return Task.FromResult(new MetricsService.ExportMetricsServiceResponse());
+        }
     }
 
-    private sealed class LogsExport : LogsService.LogsService.LogsServiceBase
+    private sealed class LogsExport(ExportedText exports) : LogsService.LogsService.LogsServiceBase
     {
-        public override Task<LogsService.ExportLogsServiceResponse> Export(LogsService.ExportLogsServiceRequest request, ServerCallContext context) =>
-            Task.FromResult(new LogsService.ExportLogsServiceResponse());
+        public override Task<LogsService.ExportLogsServiceResponse> Export(LogsService.ExportLogsServiceRequest request, ServerCallContext context)
+        {
+            exports.Add(request);
+            return Task.FromResult(new LogsService.ExportLogsServiceResponse());
+        }
     }
 }
