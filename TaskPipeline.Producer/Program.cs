@@ -1,6 +1,7 @@
 using TaskPipeline.Data;
 using TaskPipeline.Producer;
 using TaskPipeline.Producer.Api;
+using TaskPipeline.Producer.Dashboard;
 using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.Producer.Generation;
 using TaskPipeline.Producer.Notifications;
@@ -25,5 +26,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapTaskApi();
 app.MapTaskNotifications();
+app.MapTaskDashboard();
 
 return await app.RunServiceAsync();

@@ -106,9 +106,10 @@ internal static class ServiceResourceExtensions
         return service.WaitFor(dependency);
     }
 
-    /// <summary>The Task API and its OpenAPI document, in the dashboard.</summary>
+    /// <summary>The task dashboard, the Task API and its OpenAPI document, in the Aspire dashboard.</summary>
     public static IResourceBuilder<ProjectResource> WithApiUrls(this IResourceBuilder<ProjectResource> producer) => producer
         .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "API")
+        .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/dashboard/", DisplayText = "Task dashboard", Endpoint = endpoint })
         .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/api/tasks", DisplayText = "tasks", Endpoint = endpoint })
         .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "OpenAPI", Endpoint = endpoint });
 

@@ -112,6 +112,13 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         return new TaskStats(states, byState.Sum(), types);
     }
 
+    /// <summary>How many Consumer processes hold a claim now (distinct lease owners of processing tasks).</summary>
+    public async Task<long> CountClaimHoldersAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(DISTINCT lease_owner) FROM tasks WHERE state = 'processing'");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The backlog of the whole pipeline: tasks received or processing, whichever Producer made them.</summary>
     public async Task<long> CountBacklogAsync(CancellationToken cancellationToken)
     {

@@ -135,6 +135,17 @@ internal static class TaskApiExtensions
             .WithSummary("Count tasks per state, and done tasks and their value sum per type")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        api.MapGet("/me", PipelineEndpoints.Me)
+            .RequireAuthorization(ApiScopes.Any)
+            .WithTags("Pipeline")
+            .WithName("GetCaller")
+            .WithSummary("The principal this request runs as, and its scopes");
+        api.MapGet("/pipeline", PipelineEndpoints.PipelineAsync)
+            .RequireAuthorization(ApiScopes.Read)
+            .WithTags("Pipeline")
+            .WithName("GetPipeline")
+            .WithSummary("The backlog against Producer:MaxBacklog, whether generation is paused, and how many Consumers hold work");
+
         return app;
     }
 

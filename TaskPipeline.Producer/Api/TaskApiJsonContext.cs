@@ -14,4 +14,6 @@ namespace TaskPipeline.Producer.Api;
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(TaskStats))]
 [JsonSerializable(typeof(RetryManyResponse))]
+[JsonSerializable(typeof(CallerInfo))]
+[JsonSerializable(typeof(PipelineState))]
 internal sealed partial class TaskApiJsonContext : JsonSerializerContext;

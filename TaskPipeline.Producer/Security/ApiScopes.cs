@@ -14,6 +14,9 @@ internal static class ApiScopes
     /// <summary>Create, cancel, retry.</summary>
     public const string Write = "tasks:write";
 
+    /// <summary>The policy of routes any authenticated principal may call (<c>/api/me</c>); not a scope.</summary>
+    public const string Any = "authenticated";
+
     public const string ClaimType = "scope";
 
     public static readonly string[] All = [Read, Write];

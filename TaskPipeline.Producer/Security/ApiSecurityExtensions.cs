@@ -63,6 +63,8 @@ internal static class ApiSecurityExtensions
                 .RequireAssertion(context => ApiScopes.Has(context.User, scope)));
         }
 
+        authorization.AddPolicy(ApiScopes.Any, policy => policy.AddAuthenticationSchemes(schemes).RequireAuthenticatedUser());
+
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, RejectionCountingResultHandler>();
         services.Configure<Microsoft.AspNetCore.Http.ProblemDetailsOptions>(options =>
         {
@@ -135,6 +137,8 @@ internal static class ApiSecurityExtensions
         validation.ValidIssuer = string.IsNullOrWhiteSpace(settings.Issuer) ? null : settings.Issuer;
         validation.ClockSkew = settings.ClockSkew;
         validation.NameClaimType = "sub";
+        // The identity names its scheme (a 403's challenge, the rate limit's partition), not the handler's default.
+        validation.AuthenticationType = JwtBearerDefaults.AuthenticationScheme;
         if (settings.SigningKeys.Length > 0)
         {
             validation.IssuerSigningKeys = SigningKeys.Parse(settings.SigningKeys);

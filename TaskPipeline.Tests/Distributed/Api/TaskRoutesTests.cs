@@ -16,7 +16,7 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
 
     private static readonly string[] Routes =
     [
-        "GET /api/notifications", "GET /api/stats", "GET /api/tasks", "GET /api/tasks/{id}", "POST /api/tasks",
+        "GET /api/me", "GET /api/notifications", "GET /api/pipeline", "GET /api/stats", "GET /api/tasks", "GET /api/tasks/{id}", "POST /api/tasks",
         "POST /api/tasks/retry", "POST /api/tasks/{id}/cancel", "POST /api/tasks/{id}/retry",
     ];
 

@@ -24,6 +24,8 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
         (HttpMethod.Post, "/api/tasks/retry", "tasks:write"),
         (HttpMethod.Get, "/api/stats", "tasks:read"),
         (HttpMethod.Get, "/api/notifications", "tasks:read"),
+        (HttpMethod.Get, "/api/pipeline", "tasks:read"),
+        (HttpMethod.Get, "/api/me", "authenticated"),
     ];
 
     [Fact]
@@ -90,7 +92,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
             {
                 var target = route with { Path = route.Path.Replace(SomeId.ToString(), id.ToString(), StringComparison.Ordinal) };
                 using var response = await SendAsync(client, target, credentials);
-                if (route.Scope == "tasks:read")
+                if (route.Scope is "tasks:read" or "authenticated")
                 {
                     Assert.True(response.StatusCode == HttpStatusCode.OK, $"{name}: {route.Method} {route.Path} answered {response.StatusCode}");
                 }
@@ -98,11 +100,31 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
                 {
                     var problem = await AssertProblemAsync(response, HttpStatusCode.Forbidden, route, name);
                     Assert.Contains("tasks:write", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                    Assert.Contains(response.Headers.WwwAuthenticate, challenge =>
+                        challenge.ToString().Contains("error=\"insufficient_scope\", scope=\"tasks:write\"", StringComparison.Ordinal));
                 }
             }
         }
 
         Assert.Equal(before, await TableAsync());
+    }
+
+    [Fact]
+    public async Task MeNamesThePrincipalAndItsScopes()
+    {
+        using var client = app.App.CreateAnonymousHttpClient("producer");
+        foreach (var (credentials, name, scopes) in new (Action<HttpRequestMessage>, string, string[])[]
+        {
+            (request => request.Headers.Add("X-Api-Key", TestCredentials.ReaderKey), "reader", ["tasks:read"]),
+            (request => request.Headers.Add("X-Api-Key", AppArguments.ApiKey), "development", ["tasks:read", "tasks:write"]),
+            (Bearer(app.Tokens.Create("someone", "tasks:write")), "someone", ["tasks:write"]),
+        })
+        {
+            using var response = await SendAsync(client, (HttpMethod.Get, "/api/me", "authenticated"), credentials);
+            var me = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(name, me.GetProperty("name").GetString());
+            Assert.Equal(scopes, me.GetProperty("scopes").EnumerateArray().Select(scope => scope.GetString()));
+        }
     }
 
     [Fact]
@@ -178,7 +200,10 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
             var template = route.Path.Replace(SomeId.ToString(), "{id}", StringComparison.Ordinal);
             var operation = document.RootElement.GetProperty("paths").GetProperty(template).GetProperty(route.Method.Method.ToLowerInvariant());
             var requirements = operation.GetProperty("security").EnumerateArray().ToList();
-            Assert.All(requirements, requirement => Assert.Equal(route.Scope, requirement.EnumerateObject().Single().Value[0].GetString()));
+            Assert.Equal(2, requirements.Count);
+            Assert.All(requirements, requirement => Assert.Equal(
+                route.Scope == "authenticated" ? [] : [route.Scope],
+                requirement.EnumerateObject().Single().Value.EnumerateArray().Select(scope => scope.GetString())));
             Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _), $"{route.Method} {template} does not document 401");
         }
     }
