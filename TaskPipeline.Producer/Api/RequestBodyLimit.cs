@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -22,17 +21,8 @@ internal sealed record RequestBodyLimit(long? MaxRequestBodySize) : IRequestSize
             return next(context);
         }
 
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.Headers.Connection = "close";
-        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Title = "The body is too large.",
-                Detail = $"A request body may have at most {limit} bytes.",
-            },
-        }).AsTask();
+        return ProblemResponse.WriteAsync(
+            context, StatusCodes.Status413PayloadTooLarge, "The body is too large.", $"A request body may have at most {limit} bytes.");
     }
 }

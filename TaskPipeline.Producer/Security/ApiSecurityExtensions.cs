@@ -174,19 +174,13 @@ internal static class ApiSecurityExtensions
         context.RequestServices.GetRequiredService<ProducerMetrics>().ApiRequestRejected("rate_limited");
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var limits = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
-                Detail = $"This client may make {limits.RequestsPerSecond} requests per second ({limits.Burst} at once); retry after {seconds} s.",
-            },
-        });
+        await ProblemResponse.WriteAsync(
+            context,
+            StatusCodes.Status429TooManyRequests,
+            "Too many requests.",
+            $"This client may make {limits.RequestsPerSecond} requests per second ({limits.Burst} at once); retry after {seconds} s.");
     }
 
     private static string? DetailFor(HttpContext context, int? status) => status switch
