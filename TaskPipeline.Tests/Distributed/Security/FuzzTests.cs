@@ -40,13 +40,14 @@ public sealed class FuzzTests(HostileInputFixture app, ITestOutputHelper output)
 
     private static readonly Gen<string> Segment = Gen.OneOf(Text, Gen.Guid.Select(id => id.ToString()));
 
-    private static readonly Gen<string> Path = Gen.OneOf(
-        Gen.OneOf("/api/tasks", "/api/tasks/retry", "/api/stats", "/api/notifications", "/api", "/", "/openapi/v1.json"),
-        Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}"),
-        Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}/cancel"),
-        Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}/retry"),
-        Gen.Select(Segment, Text, (id, tail) => $"/api/tasks/{Uri.EscapeDataString(id)}/{Uri.EscapeDataString(tail)}"),
-        Text.Select(tail => $"/api/{Uri.EscapeDataString(tail)}"));
+    /// <summary>Mostly the real routes (so that requests reach the handlers), some of them with mutated segments.</summary>
+    private static readonly Gen<string> Path = Gen.Frequency(
+        (8, Gen.OneOf("/api/tasks", "/api/tasks", "/api/tasks", "/api/tasks/retry", "/api/stats", "/api/notifications", "/api/pipeline", "/api/me", "/api", "/", "/openapi/v1.json")),
+        (2, Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}")),
+        (2, Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}/cancel")),
+        (2, Segment.Select(id => $"/api/tasks/{Uri.EscapeDataString(id)}/retry")),
+        (1, Gen.Select(Segment, Text, (id, tail) => $"/api/tasks/{Uri.EscapeDataString(id)}/{Uri.EscapeDataString(tail)}")),
+        (1, Text.Select(tail => $"/api/{Uri.EscapeDataString(tail)}")));
 
     private static readonly Gen<string> Query = Gen.Select(Gen.OneOf(Gen.OneOf("state", "type", "limit", "after"), Text), Text, (name, value) =>
         $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}").Array[0, 4].Select(pairs => pairs.Length == 0 ? "" : "?" + string.Join('&', pairs));
@@ -65,7 +66,7 @@ public sealed class FuzzTests(HostileInputFixture app, ITestOutputHelper output)
         Gen.Const(() => Encoding.UTF8.GetBytes($"{{\"type\":1,\"value\":2,\"pad\":\"{new string('x', 17_000)}\"}}")));
 
     private static readonly Gen<string?> ContentType = Gen.OneOf<string?>(
-        "application/json", "application/json", "application/json; charset=utf-8", "text/plain", "application/xml", "application/json; charset=utf-16", null);
+        "application/json", "application/json", "application/json", "application/json; charset=utf-8", "text/plain", "application/xml", "application/json; charset=utf-16", null);
 
     private enum Credential { Writer, Reader, None, WrongKey, Garbage }
 
@@ -76,10 +77,10 @@ public sealed class FuzzTests(HostileInputFixture app, ITestOutputHelper output)
     }
 
     private static readonly Gen<FuzzRequest> Request = Gen.Select(
-        Gen.OneOf(HttpMethod.Get, HttpMethod.Get, HttpMethod.Post, HttpMethod.Post, HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch, HttpMethod.Head, HttpMethod.Options),
+        Gen.Frequency((4, HttpMethod.Get), (5, HttpMethod.Post), (1, HttpMethod.Put), (1, HttpMethod.Delete), (1, HttpMethod.Patch), (1, HttpMethod.Head), (1, HttpMethod.Options)),
         Path,
         Query,
-        Gen.Select(Body, ContentType, Gen.Bool, (body, type, send) => (send ? body : null, type)),
+        Gen.Select(Body, ContentType, Gen.Int[0, 3], (body, type, send) => (send > 0 ? body : null, type)),
         Gen.Frequency((6, Credential.Writer), (1, Credential.Reader), (1, Credential.None), (1, Credential.WrongKey), (1, Credential.Garbage)),
         Gen.Char["0123456789abcxyz -"].Array[0, 25].Select(chars => chars.Length == 0 ? null : new string(chars)),
         (method, path, query, content, credential, lastEventId) => new FuzzRequest(method, path, query, content.Item1, content.type, credential, lastEventId));
