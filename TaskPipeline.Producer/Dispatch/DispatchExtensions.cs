@@ -50,6 +50,8 @@ internal static class DispatchExtensions
 
     private static void AddConsumerClient(IServiceCollection services, string name)
     {
+        // The header is made once per client, not per call (options are fixed once the service runs).
+        string? authorization = null;
         var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>(name, (provider, client) =>
                 client.Address = new Uri(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerAddress))
             // A connection is re-opened every half minute (calls in flight finish on the old one), so the proxy in front
@@ -60,9 +62,12 @@ internal static class DispatchExtensions
             // ConsumerAddress says so.
             .AddCallCredentials((_, metadata, provider) =>
             {
-                if (provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerSecret is { Length: > 0 } secret)
+                authorization ??= provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerSecret is { Length: > 0 } secret
+                    ? $"Bearer {secret}"
+                    : string.Empty;
+                if (authorization.Length > 0)
                 {
-                    metadata.Add("authorization", $"Bearer {secret}");
+                    metadata.Add("authorization", authorization);
                 }
 
                 return Task.CompletedTask;

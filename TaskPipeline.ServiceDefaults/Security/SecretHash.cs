@@ -13,10 +13,13 @@ public static class SecretHash
 
     public static byte[] Of(ReadOnlySpan<char> secret)
     {
-        var bytes = Encoding.UTF8.GetBytes(secret.ToArray());
+        // Keys and secrets are short: their bytes stay on the stack and are wiped after hashing.
+        var length = Encoding.UTF8.GetMaxByteCount(secret.Length);
+        Span<byte> bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(secret, bytes);
         try
         {
-            return SHA256.HashData(bytes);
+            return SHA256.HashData(bytes[..written]);
         }
         finally
         {
