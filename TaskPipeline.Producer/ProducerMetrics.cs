@@ -22,7 +22,11 @@ internal sealed class ProducerMetrics
     private readonly Counter<long> _apiRejected;
 
     /// <summary>Why the API refused a request before its handler ran (the <c>reason</c> tag).</summary>
-    public static readonly string[] RejectionReasons = ["unauthenticated", "forbidden", "rate_limited"];
+    public const string Unauthenticated = "unauthenticated";
+    public const string Forbidden = "forbidden";
+    public const string RateLimited = "rate_limited";
+
+    public static readonly string[] RejectionReasons = [Unauthenticated, Forbidden, RateLimited];
 
     public ProducerMetrics(IMeterFactory meterFactory, BacklogGate gate)
     {

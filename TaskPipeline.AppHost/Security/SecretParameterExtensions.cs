@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TaskPipeline.ServiceDefaults.Security;
 
 namespace TaskPipeline.AppHost.Security;
 
@@ -53,7 +52,7 @@ internal static class SecretParameterExtensions
         {
             var key = await apiKey.Resource.GetValueAsync(context.CancellationToken)
                 ?? throw new InvalidOperationException($"the parameter {ApiKeyName} has no value");
-            context.EnvironmentVariables["Auth__ApiKeys__development__Hash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+            context.EnvironmentVariables["Auth__ApiKeys__development__Hash"] = SecretHash.HexOf(key);
             context.EnvironmentVariables["Auth__ApiKeys__development__Scopes"] = "tasks:read tasks:write";
         });
     }

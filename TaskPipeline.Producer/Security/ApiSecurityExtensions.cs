@@ -101,8 +101,13 @@ internal static class ApiSecurityExtensions
         var jwt = auth.GetSection("Jwt");
         var hasJwt = !string.IsNullOrWhiteSpace(jwt["Authority"]) || jwt.GetSection("SigningKeys").GetChildren().Any();
         var hasKeys = auth.GetSection("ApiKeys").GetChildren().Any();
-        string[] configured = [.. (hasJwt ? [JwtBearerDefaults.AuthenticationScheme] : Array.Empty<string>()), .. (hasKeys ? [ApiKeyHandler.SchemeName] : Array.Empty<string>())];
-        return configured.Length > 0 ? configured : [OpenAccessHandler.SchemeName];
+        return (hasJwt, hasKeys) switch
+        {
+            (true, true) => [JwtBearerDefaults.AuthenticationScheme, ApiKeyHandler.SchemeName],
+            (true, false) => [JwtBearerDefaults.AuthenticationScheme],
+            (false, true) => [ApiKeyHandler.SchemeName],
+            (false, false) => [OpenAccessHandler.SchemeName],
+        };
     }
 
     private static string SchemeFor(HttpRequest request, string[] schemes)
@@ -171,7 +176,7 @@ internal static class ApiSecurityExtensions
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
-        context.RequestServices.GetRequiredService<ProducerMetrics>().ApiRequestRejected("rate_limited");
+        context.RequestServices.GetRequiredService<ProducerMetrics>().ApiRequestRejected(ProducerMetrics.RateLimited);
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

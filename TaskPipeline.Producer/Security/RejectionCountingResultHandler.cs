@@ -17,11 +17,11 @@ internal sealed class RejectionCountingResultHandler(ProducerMetrics metrics) : 
     {
         if (authorizeResult.Challenged)
         {
-            metrics.ApiRequestRejected("unauthenticated");
+            metrics.ApiRequestRejected(ProducerMetrics.Unauthenticated);
         }
         else if (authorizeResult.Forbidden)
         {
-            metrics.ApiRequestRejected("forbidden");
+            metrics.ApiRequestRejected(ProducerMetrics.Forbidden);
             var scope = context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>()?.Policy;
             var scheme = context.User.Identity?.AuthenticationType;
             if (scope is not null && scheme is not null)

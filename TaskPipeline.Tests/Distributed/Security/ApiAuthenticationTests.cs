@@ -54,9 +54,9 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
         (string Name, Action<HttpRequestMessage> Credentials)[] wrong =
         [
             ("unknown API key", request => request.Headers.Add("X-Api-Key", "not-a-configured-key-0123456789abcdef")),
-            ("token signed by another key", Bearer(app.Tokens.Create("intruder", "tasks:read tasks:write", signingKey: foreignKey))),
-            ("token for another audience", Bearer(app.Tokens.Create("intruder", "tasks:read tasks:write", audience: "another-api"))),
-            ("expired token", Bearer(app.Tokens.Create("late", "tasks:read tasks:write", expires: DateTime.UtcNow.AddMinutes(-10)))),
+            ("token signed by another key", Bearer(app.Credentials.Create("intruder", "tasks:read tasks:write", signingKey: foreignKey))),
+            ("token for another audience", Bearer(app.Credentials.Create("intruder", "tasks:read tasks:write", audience: "another-api"))),
+            ("expired token", Bearer(app.Credentials.Create("late", "tasks:read tasks:write", expires: DateTime.UtcNow.AddMinutes(-10)))),
         ];
         using var client = app.App.CreateAnonymousHttpClient("producer");
 
@@ -75,7 +75,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
     [Fact]
     public async Task ReadOnlyPrincipalsReadButEveryWriteRouteAnswers403AndChangesNothing()
     {
-        var created = await CreateTaskAsync(Bearer(app.Tokens.Create("writer", "tasks:read tasks:write")));
+        var created = await CreateTaskAsync(Bearer(app.Credentials.Create("writer", "tasks:read tasks:write")));
         var id = created.GetProperty("id").GetGuid();
         await WaitUntilEndedAsync(id);
         var before = await TableAsync();
@@ -83,7 +83,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
         (string Name, Action<HttpRequestMessage> Credentials)[] readers =
         [
             ("read-only API key", request => request.Headers.Add("X-Api-Key", TestCredentials.ReaderKey)),
-            ("read-only token", Bearer(app.Tokens.Create("reader", "tasks:read"))),
+            ("read-only token", Bearer(app.Credentials.Create("reader", "tasks:read"))),
         ];
 
         foreach (var (name, credentials) in readers)
@@ -117,7 +117,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
         {
             (request => request.Headers.Add("X-Api-Key", TestCredentials.ReaderKey), "reader", ["tasks:read"]),
             (request => request.Headers.Add("X-Api-Key", AppArguments.ApiKey), "development", ["tasks:read", "tasks:write"]),
-            (Bearer(app.Tokens.Create("someone", "tasks:write")), "someone", ["tasks:write"]),
+            (Bearer(app.Credentials.Create("someone", "tasks:write")), "someone", ["tasks:write"]),
         })
         {
             using var response = await SendAsync(client, (HttpMethod.Get, "/api/me", "authenticated"), credentials);
@@ -130,7 +130,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
     [Fact]
     public async Task ATokenWithTheWriteScopeCreatesATaskThatThePipelineFinishes()
     {
-        var created = await CreateTaskAsync(Bearer(app.Tokens.Create("writer", "tasks:read tasks:write")));
+        var created = await CreateTaskAsync(Bearer(app.Credentials.Create("writer", "tasks:read tasks:write")));
 
         var id = created.GetProperty("id").GetGuid();
         Assert.Equal("done", await WaitUntilEndedAsync(id));
@@ -139,7 +139,7 @@ public sealed class ApiAuthenticationTests(SecurityFixture app)
     [Fact]
     public async Task AClientOverItsRateAnswers429WithRetryAfterWhileOthersAreServedAndRecovers()
     {
-        var token = Bearer(app.Tokens.Create("burst-client", "tasks:read"));
+        var token = Bearer(app.Credentials.Create("burst-client", "tasks:read"));
         using var client = app.App.CreateAnonymousHttpClient("producer");
         var statsRoute = (HttpMethod.Get, "/api/stats", "tasks:read");
 

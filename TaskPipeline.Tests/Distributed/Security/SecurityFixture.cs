@@ -4,7 +4,7 @@ using TaskPipeline.Tests.Support;
 namespace TaskPipeline.Tests.Distributed.Security;
 
 /// <summary>
-/// The app with every kind of credential the API takes: JWTs and a read-only key from <see cref="Tokens"/>, the
+/// The app with every kind of credential the API takes: JWTs and a read-only key from <see cref="Credentials"/>, the
 /// AppHost's development key (read and write), and a per-client limit low enough to reach. The
 /// Producer makes one task; the tests make the rest.
 /// </summary>
@@ -13,9 +13,9 @@ public sealed class SecurityFixture() : WholeAppFixture("security")
     public const int RequestsPerSecond = 50;
     public const int Burst = 100;
 
-    internal TestCredentials Tokens { get; } = new();
+    internal TestCredentials Credentials { get; } = new();
 
-    internal override AppArguments Arguments() => Tokens.Configure(new AppArguments { ConsumerReplicas = 1 })
+    internal override AppArguments Arguments() => Credentials.Configure(new AppArguments { ConsumerReplicas = 1 })
         .Set("producer", "Producer:MaxTasks", 1)
         .Set("producer", "RateLimit:RequestsPerSecond", RequestsPerSecond.ToString(CultureInfo.InvariantCulture))
         .Set("producer", "RateLimit:Burst", Burst.ToString(CultureInfo.InvariantCulture));
@@ -26,7 +26,7 @@ public sealed class SecurityFixture() : WholeAppFixture("security")
 
     protected override Task StoppedAsync()
     {
-        Tokens.Dispose();
+        Credentials.Dispose();
         return Task.CompletedTask;
     }
 }
