@@ -12,13 +12,14 @@ namespace TaskPipeline.Consumer;
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The source is never linked and never given a timer or wait handle, so it holds nothing to dispose; "
         + "a worker may still observe its token after the claim leaves the registry, so no one owns a safe moment to dispose it.")]
-internal sealed class InFlightTask(int attempt, long claimedAt, ActivityContext trace = default)
+internal sealed class InFlightTask(int claim, long claimedAt, ActivityContext trace = default)
 {
     private readonly CancellationTokenSource _cancellation = new();
     private volatile bool _reported;
     private long _leaseFrom = claimedAt;
 
-    public int Attempt { get; } = attempt;
+    /// <summary>The claim's number (<see cref="Data.Tasks.ClaimedTask.Claim"/>): what every statement on it names.</summary>
+    public int Claim { get; } = claim;
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when the claim committed.</summary>
     public long ClaimedAt { get; } = claimedAt;

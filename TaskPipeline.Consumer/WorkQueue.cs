@@ -111,7 +111,7 @@ internal sealed class WorkQueue
         var queued = 0;
         foreach (var task in tasks)
         {
-            var entry = new InFlightTask(task.Attempt, claimedAt, trace);
+            var entry = new InFlightTask(task.Claim, claimedAt, trace);
             // Static delegates with the entry as argument: no closure allocated per task.
             _inFlight.AddOrUpdate(
                 task.Id,
@@ -136,13 +136,14 @@ internal sealed class WorkQueue
     /// <summary>No more work will be queued: workers finish what is there, then stop.</summary>
     public void CompleteAdding() => _channel.Writer.TryComplete();
 
-    public bool TryGetInFlight(Guid id, int attempt, out InFlightTask entry) =>
-        _inFlight.TryGetValue(id, out entry!) && entry.Attempt == attempt;
+    public bool TryGetInFlight(Guid id, int claim, out InFlightTask entry) =>
+        _inFlight.TryGetValue(id, out entry!) && entry.Claim == claim;
 
     /// <summary>The outcome of this claim is in the database (or was given up): stop renewing it.</summary>
-    public void Forget(Guid id, int attempt)
+    public void Forget(Guid id, int claim)
     {
-        if (_inFlight.TryGetValue(id, out var entry) && entry.Attempt == attempt)
+        // A later claim of the same task by this instance has its own number: the outcome of an earlier one never ends it.
+        if (_inFlight.TryGetValue(id, out var entry) && entry.Claim == claim)
         {
             _inFlight.TryRemove(KeyValuePair.Create(id, entry));
         }

@@ -16,7 +16,7 @@ public static class TasksDatabaseExtensions
     /// <summary>
     /// One <see cref="NpgsqlDataSource"/> for the tasks database (ConnectionStrings:tasksdb), its readiness check, the
     /// schema migrations that run before the service starts, and the statements on the tasks table, one class per
-    /// state change (store, claim, complete, leases, cancel, retry, sweep, read, events).
+    /// state change (store, claim, complete, leases, cancel, retry, sweep, read, events, retention).
     /// </summary>
     public static TBuilder AddTasksDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -69,6 +69,7 @@ public static class TasksDatabaseExtensions
         builder.Services.TryAddSingleton<OutboxSweep>();
         builder.Services.TryAddSingleton<TaskReads>();
         builder.Services.TryAddSingleton<TaskEvents>();
+        builder.Services.TryAddSingleton<TaskRetention>();
         return builder;
     }
 

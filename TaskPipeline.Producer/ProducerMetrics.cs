@@ -20,6 +20,9 @@ internal sealed class ProducerMetrics
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _dispatchDuration;
     private readonly Counter<long> _apiRejected;
+    private readonly Counter<long> _deleted;
+    private readonly KeyValuePair<string, object?>[] _stateTags =
+        [.. Enum.GetValues<TaskState>().Select(state => new KeyValuePair<string, object?>("task.state", TaskStates.Name(state)))];
 
     /// <summary>Why the API refused a request before its handler ran (the <c>reason</c> tag).</summary>
     public const string Unauthenticated = "unauthenticated";
@@ -44,6 +47,8 @@ internal sealed class ProducerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _apiRejected = meter.CreateCounter<long>(
             "taskpipeline.producer.api.requests.rejected", "{request}", "API requests refused before their handler ran: no or wrong credentials, a missing scope, the per-client rate limit.");
+        _deleted = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.deleted", "{task}", "Finished tasks deleted by retention, by the state they were in.");
         meter.CreateObservableGauge(
             "taskpipeline.producer.backlog", () => gate.Backlog, "{task}", "Tasks received or processing (estimate).");
         meter.CreateObservableGauge(
@@ -56,6 +61,11 @@ internal sealed class ProducerMetrics
         foreach (var tag in TypeTags)
         {
             _produced.Add(0, tag);
+        }
+
+        foreach (var state in Enum.GetValues<TaskState>().Where(TaskStates.IsTerminal))
+        {
+            _deleted.Add(0, _stateTags[(int)state]);
         }
 
         foreach (var reason in RejectionReasons)
@@ -105,6 +115,14 @@ internal sealed class ProducerMetrics
     }
 
     public void Redispatched(int count) => _redispatched.Add(count);
+
+    public void Deleted(TaskState state, int count)
+    {
+        if (count > 0)
+        {
+            _deleted.Add(count, _stateTags[(int)state]);
+        }
+    }
 
     public void DispatchRetried(StatusCode status) => _retries.Add(1, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
 

@@ -5,6 +5,7 @@ using TaskPipeline.Producer.Dashboard;
 using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.Producer.Generation;
 using TaskPipeline.Producer.Notifications;
+using TaskPipeline.Producer.Retention;
 using TaskPipeline.Producer.Security;
 
 if (ServiceVersion.TryPrint(args) || ApiKeyCommand.TryPrint(args))
@@ -21,6 +22,7 @@ builder.AddTaskDispatch();
 builder.AddApiSecurity();
 builder.AddTaskApi();
 builder.AddTaskNotifications();
+builder.AddTaskRetention();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -113,11 +113,14 @@ internal static class ServiceResourceExtensions
         .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/api/tasks", DisplayText = "tasks", Endpoint = endpoint })
         .WithUrlForEndpoint(HttpEndpoint, endpoint => new ResourceUrlAnnotation { Url = "/openapi/v1.json", DisplayText = "OpenAPI", Endpoint = endpoint });
 
-    /// <summary>"Retry failed tasks": the API's own bulk retry (POST /api/tasks/retry), so it is validated and logged like any call.</summary>
+    /// <summary>
+    /// "Retry failed tasks": the API's own bulk retry (POST /api/tasks/retry), so it is validated and logged like any
+    /// call; with the API's largest limit per call (it requeues in batches of its own), and says when more are left.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithRetryFailedTasksCommand(
         this IResourceBuilder<ProjectResource> producer, IResourceBuilder<ParameterResource>? apiKey) =>
         producer.WithHttpCommand(
-            "/api/tasks/retry",
+            "/api/tasks/retry?limit=100000",
             "Retry failed tasks",
             endpointName: HttpEndpoint,
             commandName: "retry-failed-tasks",
@@ -136,7 +139,10 @@ internal static class ServiceResourceExtensions
                     }
 
                     var body = await context.Response.Content.ReadFromJsonAsync<JsonElement>(context.CancellationToken);
-                    return CommandResults.Success($"{body.GetProperty("requeued").GetInt64()} failed task(s) requeued");
+                    var requeued = body.GetProperty("requeued").GetInt64();
+                    return CommandResults.Success(body.GetProperty("more").GetBoolean()
+                        ? $"{requeued} failed task(s) requeued; more are left: run the command again"
+                        : $"{requeued} failed task(s) requeued");
                 },
             });
 }

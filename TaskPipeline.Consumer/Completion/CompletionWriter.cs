@@ -156,7 +156,7 @@ internal sealed class CompletionWriter(
     {
         foreach (var outcome in batch)
         {
-            queue.Forget(outcome.Id, outcome.Attempt);
+            queue.Forget(outcome.Id, outcome.Claim);
         }
     }
 }

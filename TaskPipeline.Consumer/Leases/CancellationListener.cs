@@ -79,7 +79,7 @@ internal sealed partial class CancellationListener(
             HashSet<Guid> stillOurs;
             try
             {
-                stillOurs = await leases.RenewAsync([.. held.Select(claim => claim.Key)], instance.Id, options.Value.LeaseDuration, cancellationToken);
+                stillOurs = await leases.RenewAsync([.. held.Select(claim => claim.Key)], [.. held.Select(claim => claim.Value.Claim)], instance.Id, options.Value.LeaseDuration, cancellationToken);
             }
             catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {

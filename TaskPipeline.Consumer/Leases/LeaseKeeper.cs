@@ -71,7 +71,7 @@ internal sealed class LeaseKeeper(
         HashSet<Guid> renewed;
         try
         {
-            renewed = await leases.RenewAsync([.. held.Select(h => h.Key)], _owner, _options.LeaseDuration, cancellationToken);
+            renewed = await leases.RenewAsync([.. held.Select(h => h.Key)], [.. held.Select(h => h.Value.Claim)], _owner, _options.LeaseDuration, cancellationToken);
         }
         catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -141,7 +141,7 @@ internal sealed class LeaseKeeper(
         using var timeout = new CancellationTokenSource(ReleaseTimeout, time);
         try
         {
-            var released = await leases.ReleaseAsync([.. held.Select(h => h.Key)], _owner, timeout.Token);
+            var released = await leases.ReleaseAsync([.. held.Select(h => h.Key)], [.. held.Select(h => h.Value.Claim)], _owner, timeout.Token);
             foreach (var (id, claim) in held)
             {
                 queue.Lose(id, claim);

@@ -125,7 +125,7 @@ internal sealed class TaskWorker(
         try
         {
             // Not registered any more, or canceled while queued: the claim is no longer ours to finish.
-            if (!queue.TryGetInFlight(task.Id, task.Attempt, out var claim) || claim.Token.IsCancellationRequested)
+            if (!queue.TryGetInFlight(task.Id, task.Claim, out var claim) || claim.Token.IsCancellationRequested)
             {
                 return;
             }
@@ -150,7 +150,7 @@ internal sealed class TaskWorker(
                 }
 
                 claim.MarkReported();
-                await completions.ReportAsync(new TaskOutcome(task.Id, task.Attempt, error, activity?.Context ?? default), stoppingToken);
+                await completions.ReportAsync(new TaskOutcome(task.Id, task.Claim, error, activity?.Context ?? default), stoppingToken);
             }
             catch (OperationCanceledException) when (claim.Token.IsCancellationRequested)
             {

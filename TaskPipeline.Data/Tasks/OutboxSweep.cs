@@ -9,14 +9,21 @@ namespace TaskPipeline.Data.Tasks;
 /// </summary>
 public sealed class OutboxSweep(NpgsqlDataSource dataSource)
 {
+    // Two index scans that each read only due rows: new tasks never swept (tasks_received_new_idx, by age) and tasks
+    // handed back or swept before (tasks_received_due_idx, by when they are due). A single scan in creation order with
+    // the due test as a filter read past every not-yet-due row at its head on every sweep, so its cost grew with the
+    // backlog.
     private const string ClaimDueSql = """
+        WITH fresh AS (
+                SELECT id FROM tasks
+                WHERE state = 'received' AND redispatch_at IS NULL AND created_at <= now() - $1
+                ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED),
+             handed_back AS (
+                SELECT id FROM tasks
+                WHERE state = 'received' AND redispatch_at IS NOT NULL AND redispatch_at <= now()
+                ORDER BY redispatch_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         UPDATE tasks SET redispatch_at = now() + $1
-        WHERE id IN (
-            SELECT id FROM tasks
-            WHERE state = 'received' AND coalesce(redispatch_at, created_at + $1) <= now()
-            ORDER BY created_at, id
-            LIMIT $2
-            FOR UPDATE SKIP LOCKED)
+        WHERE id IN (SELECT id FROM fresh UNION ALL SELECT id FROM handed_back LIMIT $2)
         RETURNING id, type, value, created_at
         """;
 

@@ -4,7 +4,8 @@ namespace TaskPipeline.Data.Tasks;
 
 /// <summary>
 /// Claim: received tasks become <c>processing</c> under a lease of one owner. A claim is identified by
-/// (lease_owner, attempts), so every later statement on it only touches rows whose claim is still that one.
+/// (id, lease_owner, claim): claim is raised by every claim and never lowered (a retry resets attempts, a release
+/// gives one back, neither touches claim), so every later statement on it only touches rows whose claim is still that one.
 /// </summary>
 public sealed class TaskClaims(NpgsqlDataSource dataSource)
 {
@@ -14,10 +15,10 @@ public sealed class TaskClaims(NpgsqlDataSource dataSource)
     // that is rolled back when a count finds one; the count only runs when not every id was claimed.
     private const string ClaimSql = """
         UPDATE tasks
-        SET state = 'processing', attempts = attempts + 1, lease_owner = $2, lease_expires_at = now() + $3,
+        SET state = 'processing', attempts = attempts + 1, claim = claim + 1, lease_owner = $2, lease_expires_at = now() + $3,
             redispatch_at = NULL, updated_at = now()
         WHERE id = ANY($1) AND state::text = 'received'
-        RETURNING id, type, value, attempts
+        RETURNING id, type, value, attempts, claim
         """;
 
     /// <summary>
@@ -41,7 +42,7 @@ public sealed class TaskClaims(NpgsqlDataSource dataSource)
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                claimed.Add(new ClaimedTask(reader.GetGuid(0), reader.GetInt16(1), reader.GetInt16(2), reader.GetInt32(3)));
+                claimed.Add(new ClaimedTask(reader.GetGuid(0), reader.GetInt16(1), reader.GetInt16(2), reader.GetInt32(3), reader.GetInt32(4)));
             }
         }
 
@@ -58,7 +59,9 @@ public sealed class TaskClaims(NpgsqlDataSource dataSource)
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        // Not cancelable: a commit interrupted by the caller's deadline may still have committed, and a claim that
+        // committed but was never queued would sit processing until its lease expired, costing the task an attempt.
+        await transaction.CommitAsync(CancellationToken.None);
         return (known, claimed);
     }
 }

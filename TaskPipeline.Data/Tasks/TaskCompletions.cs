@@ -8,16 +8,16 @@ namespace TaskPipeline.Data.Tasks;
 /// </summary>
 public sealed class TaskCompletions(NpgsqlDataSource dataSource)
 {
-    // One statement per attempt number in the batch (almost always one: the first), so the attempt is a plain value.
+    // One statement per claim number in the batch (almost always one: the first), so the claim is a plain value.
     // Neither alternative scales: joining unnest lets stale statistics pick a nested loop that rescans the whole array
-    // per row (seconds per batch), and looking each row's attempt up by array_position scans the array per row too
+    // per row (seconds per batch), and looking each row's claim up by array_position scans the array per row too
     // (a 1000-task batch compares half a million ids).
     // lease_owner stays on a done task: it records which Consumer process finished it.
     private const string CompleteDoneSql = $"""
         UPDATE tasks t
         SET state = 'done', updated_at = now(), lease_expires_at = NULL, {TaskSql.Ended}
         WHERE t.id = ANY($1) AND t.state::text = 'processing' AND t.lease_owner = $3
-          AND t.attempts = $2
+          AND t.claim = $2
         RETURNING t.type, t.value
         """;
 
@@ -33,13 +33,13 @@ public sealed class TaskCompletions(NpgsqlDataSource dataSource)
             {TaskSql.EndedWhen("t.attempts >= $4")},
             updated_at = now()
         WHERE t.id = ANY($1) AND t.state::text = 'processing' AND t.lease_owner = $6
-          AND t.attempts = ($2::int[])[array_position($1, t.id)]
+          AND t.claim = ($2::int[])[array_position($1, t.id)]
         RETURNING t.type, t.state::text
         """;
 
     /// <summary>
     /// Writes a batch of outcomes (successes and failed attempts) in one round trip and one transaction: one statement
-    /// for the successes of each attempt number (almost always one), one for the failed attempts.
+    /// for the successes of each claim number (almost always one), one for the failed attempts.
     /// </summary>
     public async Task<CompletionResult> CompleteAsync(
         IReadOnlyList<TaskOutcome> done,
@@ -56,12 +56,12 @@ public sealed class TaskCompletions(NpgsqlDataSource dataSource)
         }
 
         await using var batch = dataSource.CreateBatch();
-        var doneStatements = done.Count == 0 ? [] : ByAttempt(done);
-        foreach (var (attempt, ids) in doneStatements)
+        var doneStatements = done.Count == 0 ? [] : ByClaim(done);
+        foreach (var (claim, ids) in doneStatements)
         {
             var command = new NpgsqlBatchCommand(CompleteDoneSql);
             command.Parameters.Add(TaskSql.Ids(ids));
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = claim });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
             batch.BatchCommands.Add(command);
         }
@@ -70,7 +70,7 @@ public sealed class TaskCompletions(NpgsqlDataSource dataSource)
         {
             var command = new NpgsqlBatchCommand(CompleteFailedSql);
             command.Parameters.Add(TaskSql.Ids([.. failed.Select(o => o.Id)]));
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. failed.Select(o => o.Attempt)] });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. failed.Select(o => o.Claim)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. failed.Select(o => o.Error ?? string.Empty)] });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxAttempts });
             command.Parameters.Add(TaskSql.Interval(retryBackoff));
@@ -107,16 +107,16 @@ public sealed class TaskCompletions(NpgsqlDataSource dataSource)
         return result;
     }
 
-    /// <summary>The outcomes' ids per attempt number; one pass and one array in the usual case of a single attempt number.</summary>
-    private static List<(int Attempt, Guid[] Ids)> ByAttempt(IReadOnlyList<TaskOutcome> outcomes)
+    /// <summary>The outcomes' ids per claim number; one pass and one array in the usual case of a single claim number.</summary>
+    private static List<(int Claim, Guid[] Ids)> ByClaim(IReadOnlyList<TaskOutcome> outcomes)
     {
-        var first = outcomes[0].Attempt;
+        var first = outcomes[0].Claim;
         var ids = new Guid[outcomes.Count];
         for (var i = 0; i < ids.Length; i++)
         {
-            if (outcomes[i].Attempt != first)
+            if (outcomes[i].Claim != first)
             {
-                return [.. outcomes.GroupBy(o => o.Attempt).Select(g => (g.Key, g.Select(o => o.Id).ToArray()))];
+                return [.. outcomes.GroupBy(o => o.Claim).Select(g => (g.Key, g.Select(o => o.Id).ToArray()))];
             }
 
             ids[i] = outcomes[i].Id;

@@ -12,9 +12,12 @@ public sealed class TaskLeases(NpgsqlDataSource dataSource)
     /// <summary>Most stale leases expired per statement, so one sweep never holds many row locks.</summary>
     public const int ExpireBatchSize = 1000;
 
+    // Renewals and releases are few (only claims older than LeaseDuration/6, or a stop), so looking each row's claim up
+    // by its position in the id array stays cheap.
     private const string RenewSql = """
         UPDATE tasks SET lease_expires_at = now() + $2
         WHERE id = ANY($1) AND state::text = 'processing' AND lease_owner = $3
+          AND claim = ($4::int[])[array_position($1, id)]
         RETURNING id
         """;
 
@@ -33,22 +36,27 @@ public sealed class TaskLeases(NpgsqlDataSource dataSource)
         RETURNING type, state::text
         """;
 
-    // The released attempt did not run to an end, so it does not count against the attempts. Only the latest claim of
-    // each id is held, so owner and state identify it.
+    // The released attempt did not run to an end, so it does not count against the attempts; the claim number stays
+    // raised, so no later statement of the released claim can touch the next one.
     private const string ReleaseSql = """
         UPDATE tasks
         SET state = 'received', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL,
             redispatch_at = now(), updated_at = now()
         WHERE id = ANY($1) AND state::text = 'processing' AND lease_owner = $2
+          AND claim = ($3::int[])[array_position($1, id)]
         """;
 
-    /// <summary>Extends the leases of <paramref name="ids"/>; returns the ids whose claim is still <paramref name="owner"/>'s.</summary>
-    public async Task<HashSet<Guid>> RenewAsync(Guid[] ids, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extends the leases of the claims <paramref name="ids"/>[i] / <paramref name="claims"/>[i]; returns the ids whose
+    /// claim is still <paramref name="owner"/>'s.
+    /// </summary>
+    public async Task<HashSet<Guid>> RenewAsync(Guid[] ids, int[] claims, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(RenewSql);
         command.Parameters.Add(TaskSql.Ids(ids));
         command.Parameters.Add(TaskSql.Interval(lease));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = claims });
 
         var renewed = new HashSet<Guid>(ids.Length);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -85,11 +93,12 @@ public sealed class TaskLeases(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Hands unfinished claims back (state <c>received</c>, attempt not counted); returns how many.</summary>
-    public async Task<int> ReleaseAsync(Guid[] ids, string owner, CancellationToken cancellationToken)
+    public async Task<int> ReleaseAsync(Guid[] ids, int[] claims, string owner, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(ReleaseSql);
         command.Parameters.Add(TaskSql.Ids(ids));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = claims });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -8,7 +8,14 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
 {
     private const string GetSql = $"SELECT {TaskSql.Columns} FROM tasks WHERE id = $1";
 
-    private const string StatsSql = "SELECT state::text, type, count(*), coalesce(sum(value), 0) FROM tasks GROUP BY state, type";
+    // The counters, not the table (0003_bounded_reads.sql): what was folded, plus the deltas not folded yet.
+    private const string StatsSql = """
+        SELECT state::text, type, sum(tasks)::bigint, sum(value_sum)::bigint, sum(removed)::bigint, sum(removed_value_sum)::bigint
+        FROM (SELECT state, type, tasks, value_sum, removed, removed_value_sum FROM task_counts
+              UNION ALL
+              SELECT state, type, tasks, value_sum, removed, removed_value_sum FROM task_count_deltas) AS counts
+        GROUP BY state, type
+        """;
 
     // Two counts rather than `state IN (...)`: each one matches a partial index, so neither scans the done rows.
     private const string BacklogSql = """
@@ -37,8 +44,10 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand();
         if (state is { } s)
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = TaskStates.Name(s) });
-            conditions.Add($"state = ${command.Parameters.Count}::task_state");
+            // A literal, not a parameter: only a plan made for the one state can walk tasks_state_id_idx (a partial
+            // index); a generic plan walks the primary key and filters, which on a large table reads most of it.
+            // The name comes from the enum, never from the caller's text.
+            conditions.Add($"state = '{TaskStates.Name(s)}'");
         }
 
         if (type is { } t)
@@ -79,10 +88,14 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         return (items, more);
     }
 
-    /// <summary>The whole table counted in one statement: per state, and done tasks and their value sum per type.</summary>
+    /// <summary>
+    /// Tasks per state now, tasks removed by retention per state, and per type the tasks ever done and their value sum,
+    /// from the counters the table's triggers keep: the cost does not depend on the table's size.
+    /// </summary>
     public async Task<TaskStats> StatsAsync(CancellationToken cancellationToken)
     {
         var byState = new long[Enum.GetValues<TaskState>().Length];
+        var removedByState = new long[byState.Length];
         var doneCount = new long[TaskLimits.TypeCount];
         var doneSum = new long[TaskLimits.TypeCount];
         await using (var command = dataSource.CreateCommand(StatsSql))
@@ -93,23 +106,19 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
                 var state = TaskColumns.StateAt(reader, 0);
                 var type = reader.GetInt16(1);
                 var count = reader.GetInt64(2);
+                var removed = reader.GetInt64(4);
                 byState[(int)state] += count;
+                removedByState[(int)state] += removed;
                 if (state == TaskState.Done)
                 {
-                    doneCount[type] = count;
-                    doneSum[type] = reader.GetInt64(3);
+                    doneCount[type] = count + removed;
+                    doneSum[type] = reader.GetInt64(3) + reader.GetInt64(5);
                 }
             }
         }
 
-        var states = new StateCounts(
-            byState[(int)TaskState.Received],
-            byState[(int)TaskState.Processing],
-            byState[(int)TaskState.Done],
-            byState[(int)TaskState.Failed],
-            byState[(int)TaskState.Canceled]);
         var types = Enumerable.Range(0, doneCount.Length).Select(type => new TypeStats(type, doneCount[type], doneSum[type])).ToArray();
-        return new TaskStats(states, byState.Sum(), types);
+        return new TaskStats(StateCounts.Of(byState), byState.Sum(), types, StateCounts.Of(removedByState));
     }
 
     /// <summary>How many Consumer processes hold a claim now (distinct lease owners of processing tasks).</summary>

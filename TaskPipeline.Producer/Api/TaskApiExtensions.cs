@@ -122,17 +122,18 @@ internal static class TaskApiExtensions
         tasks.MapPost("/retry", TaskEndpoints.RetryManyAsync)
             .RequireAuthorization(ApiScopes.Write)
             .WithName("RetryTasks")
-            .WithSummary("Requeue every failed (or canceled) task, optionally of one type")
+            .WithSummary("Requeue failed (or canceled) tasks, oldest first, optionally of one type, up to a limit per call")
             .WithMetadata(
                 ParameterSchema.OneOf("state", TaskStates.Name(TaskState.Failed), TaskStates.Name(TaskState.Canceled)),
-                ParameterSchema.Integer("type", TaskLimits.MinType, TaskLimits.MaxType))
+                ParameterSchema.Integer("type", TaskLimits.MinType, TaskLimits.MaxType),
+                ParameterSchema.Integer("limit", 1, TaskRetries.RetryManyMaxLimit))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/stats", TaskEndpoints.StatsAsync)
             .RequireAuthorization(ApiScopes.Read)
             .WithTags("Stats")
             .WithName("GetStats")
-            .WithSummary("Count tasks per state, and done tasks and their value sum per type")
+            .WithSummary("Count tasks per state, tasks deleted by retention, and tasks ever done and their value sum per type")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/me", PipelineEndpoints.Me)

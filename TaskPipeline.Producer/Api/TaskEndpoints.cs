@@ -202,9 +202,13 @@ internal static class TaskEndpoints
         return TypedResults.Ok(task);
     }
 
+    /// <summary>Tasks one retry-many call requeues unless it asks for another number: one batch, tens of milliseconds.</summary>
+    public const int RetryManyDefaultLimit = 1000;
+
     public static async Task<Results<Ok<RetryManyResponse>, ValidationProblem>> RetryManyAsync(
         [Description("failed (the dead letter, default) or canceled.")] string? state,
         [Description("Only tasks of this type, 0 to 9.")] string? type,
+        [Description("The most tasks to requeue in this call, 1 to 100000 (default 1000); call again while the answer says more.")] string? limit,
         TaskRetries retries,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
@@ -217,15 +221,16 @@ internal static class TaskEndpoints
         }
 
         var typeFilter = QueryParameters.Integer(type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
+        var most = QueryParameters.Integer(limit, "limit", 1, TaskRetries.RetryManyMaxLimit, errors) ?? RetryManyDefaultLimit;
         if (errors.Count > 0)
         {
             return ApiResults.Invalid(errors);
         }
 
-        var count = await retries.RetryManyAsync(from, (short?)typeFilter, cancellationToken);
+        var (count, more) = await retries.RetryManyAsync(from, (short?)typeFilter, most, cancellationToken);
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskApiLog.TasksRequeued(logger, count, from, typeFilter);
-        return TypedResults.Ok(new RetryManyResponse(count));
+        return TypedResults.Ok(new RetryManyResponse(count, more));
     }
 
     public static async Task<Ok<TaskStats>> StatsAsync(TaskReads reads, CancellationToken cancellationToken) =>
