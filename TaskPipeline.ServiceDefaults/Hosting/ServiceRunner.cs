@@ -12,7 +12,9 @@ public static class ServiceRunner
 
     /// <summary>
     /// Validates every option before anything starts (a bad value stops the service with one line naming the key,
-    /// the value and what is allowed), then runs the service until it is told to stop.
+    /// the value and what is allowed), then runs the service until it is told to stop. Returns 0 for a clean stop,
+    /// <see cref="InvalidConfigurationExitCode"/> for invalid configuration, and
+    /// <see cref="BackgroundLoops.LoopFailedExitCode"/> when a background loop or service failed.
     /// </summary>
     public static async Task<int> RunServiceAsync(this WebApplication app)
     {
@@ -36,8 +38,17 @@ public static class ServiceRunner
             // Told to stop while still starting (e.g. waiting for the database): a clean stop, not a crash.
         }
 
-        return 0;
+        return Failed(app.Services) ? BackgroundLoops.LoopFailedExitCode : 0;
     }
+
+    /// <summary>
+    /// Whether a background loop failed, or a BackgroundService outside <see cref="BackgroundLoops"/> did (the .NET 10
+    /// host logs that and stops, with StopHost, the default, but RunAsync returns as for a clean stop and the exit code
+    /// stays 0: a crash would look like a stop to Aspire, Compose and Kubernetes, and nobody would restart it).
+    /// </summary>
+    private static bool Failed(IServiceProvider services) =>
+        services.GetService<BackgroundLoops>()?.FailedLoop is not null
+        || services.GetServices<IHostedService>().OfType<BackgroundService>().Any(service => service.ExecuteTask?.IsFaulted == true);
 
     private static List<string> Validate(WebApplication app)
     {
