@@ -29,6 +29,9 @@ public static class ServiceRunner
             return InvalidConfigurationExitCode;
         }
 
+        // Taken before the run: RunAsync disposes the services when it returns.
+        var loops = app.Services.GetService<BackgroundLoops>();
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToArray();
         try
         {
             await app.RunAsync();
@@ -38,7 +41,7 @@ public static class ServiceRunner
             // Told to stop while still starting (e.g. waiting for the database): a clean stop, not a crash.
         }
 
-        return Failed(app.Services) ? BackgroundLoops.LoopFailedExitCode : 0;
+        return Failed(loops, backgroundServices) ? BackgroundLoops.LoopFailedExitCode : 0;
     }
 
     /// <summary>
@@ -46,9 +49,8 @@ public static class ServiceRunner
     /// host logs that and stops, with StopHost, the default, but RunAsync returns as for a clean stop and the exit code
     /// stays 0: a crash would look like a stop to Aspire, Compose and Kubernetes, and nobody would restart it).
     /// </summary>
-    private static bool Failed(IServiceProvider services) =>
-        services.GetService<BackgroundLoops>()?.FailedLoop is not null
-        || services.GetServices<IHostedService>().OfType<BackgroundService>().Any(service => service.ExecuteTask?.IsFaulted == true);
+    private static bool Failed(BackgroundLoops? loops, BackgroundService[] backgroundServices) =>
+        loops?.FailedLoop is not null || backgroundServices.Any(service => service.ExecuteTask?.IsFaulted == true);
 
     private static List<string> Validate(WebApplication app)
     {
