@@ -41,6 +41,9 @@ internal static partial class ProducerLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Consumer rejected a batch of {Count} tasks ({Status}: {Detail}); they stay received and the outbox sweep sends them again")]
     public static partial void BatchRejected(ILogger logger, int count, StatusCode status, string detail);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} tasks failed {Attempts} attempt(s), the last with {Status}: {Detail}; it is given back to the outbox, which sends it again after {RedispatchAfter}")]
+    public static partial void BatchGivenBack(ILogger logger, int count, int attempts, StatusCode status, string detail, TimeSpan redispatchAfter);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Sending {Count} received task(s) again: not taken by a Consumer within {RedispatchAfter}, or handed back")]
     public static partial void Redispatching(ILogger logger, int count, TimeSpan redispatchAfter);
 

@@ -18,6 +18,7 @@ internal sealed class ProducerMetrics
     private readonly Counter<long> _dispatched;
     private readonly Counter<long> _redispatched;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _givenBack;
     private readonly Histogram<double> _dispatchDuration;
     private readonly Counter<long> _apiRejected;
     private readonly Counter<long> _deleted;
@@ -42,6 +43,8 @@ internal sealed class ProducerMetrics
             "taskpipeline.producer.tasks.redispatched", "{task}", "Tasks the outbox sweep sent again.");
         _retries = meter.CreateCounter<long>(
             "taskpipeline.producer.dispatch.retries", "{retry}", "Submit calls retried after a transient failure.");
+        _givenBack = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.given_back", "{task}", "Tasks whose batch failed Producer:DispatchMaxAttempts times and was left to the outbox sweep.");
         _dispatchDuration = meter.CreateHistogram(
             "taskpipeline.producer.dispatch.duration", "s", "Duration of Submit calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
@@ -77,6 +80,11 @@ internal sealed class ProducerMetrics
         {
             _retries.Add(0, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
         }
+
+        foreach (var status in BoundedStatuses)
+        {
+            _givenBack.Add(0, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
+        }
     }
 
     /// <summary>An API request refused: one of <see cref="RejectionReasons"/>.</summary>
@@ -88,6 +96,13 @@ internal sealed class ProducerMetrics
         StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted, StatusCode.Aborted,
         StatusCode.Internal, StatusCode.Unknown, StatusCode.Cancelled,
     ];
+
+    /// <summary>The statuses retried at most Producer:DispatchMaxAttempts times per batch (see Dispatcher.IsBounded).</summary>
+    internal static readonly StatusCode[] BoundedStatuses = [StatusCode.Internal, StatusCode.Unknown, StatusCode.DeadlineExceeded];
+
+    /// <summary>A batch of <paramref name="count"/> tasks given back to the outbox after its last attempt failed with <paramref name="status"/>.</summary>
+    public void GivenBack(int count, StatusCode status) =>
+        _givenBack.Add(count, new KeyValuePair<string, object?>("grpc.status", status.ToString()));
 
     public void Produced(ReadOnlySpan<NewTask> tasks)
     {

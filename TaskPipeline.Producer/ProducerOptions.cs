@@ -47,6 +47,13 @@ internal sealed class ProducerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be from 00:00:00.100 to 00:10:00")]
     public TimeSpan DispatchTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Attempts of one batch that fail with INTERNAL, UNKNOWN or DEADLINE_EXCEEDED before it is given back to the
+    /// outbox (the sweep sends it again after RedispatchAfter) instead of being retried for good.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "must be from 1 to 100 attempts")]
+    public int DispatchMaxAttempts { get; set; } = 5;
+
     /// <summary>A task still received this long after it was stored (or last swept), and not in flight here, is sent again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "must be from 00:00:01 to 01:00:00")]
     public TimeSpan RedispatchAfter { get; set; } = TimeSpan.FromSeconds(10);

@@ -21,6 +21,7 @@ internal sealed class CompletionWriter(
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
     TimeProvider time,
+    BackgroundLoops loops,
     ILogger<CompletionWriter> logger) : BackgroundService
 {
     public const int MaxBatch = 1000;
@@ -60,7 +61,9 @@ internal sealed class CompletionWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => loops.RunAsync("completion-writer", WriteAsync, stoppingToken);
+
+    private async Task WriteAsync(CancellationToken stoppingToken)
     {
         var reader = _outcomes.Reader;
         var batch = new List<TaskOutcome>(MaxBatch);

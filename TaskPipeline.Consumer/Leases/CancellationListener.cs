@@ -21,6 +21,7 @@ internal sealed partial class CancellationListener(
     ConsumerInstance instance,
     WorkQueue queue,
     IOptions<ConsumerOptions> options,
+    BackgroundLoops loops,
     ILogger<CancellationListener> logger) : BackgroundService
 {
     // Cancellations are rare; past this many pending, the lease renewal (every LeaseDuration/6) catches the rest.
@@ -38,15 +39,11 @@ internal sealed partial class CancellationListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = listener.ListenAsync(TaskNotifications.CanceledChannel, OnNotification, static () => { }, stoppingToken);
-        try
-        {
-            await StopCanceledWorkAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-
+        var listening = loops.RunAsync(
+            "cancellation-listener",
+            token => listener.ListenAsync(TaskNotifications.CanceledChannel, OnNotification, static () => { }, token),
+            stoppingToken);
+        await loops.RunAsync("cancellation-check", StopCanceledWorkAsync, stoppingToken);
         await listening;
     }
 

@@ -22,6 +22,7 @@ internal sealed class LeaseKeeper(
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
     TimeProvider time,
+    BackgroundLoops loops,
     ILogger<LeaseKeeper> logger) : BackgroundService
 {
     // The release runs after everything else stopped, maybe after the host's stop budget ran out; it gets its own.
@@ -36,10 +37,12 @@ internal sealed class LeaseKeeper(
         await ReleaseUnfinishedAsync();
     }
 
+    // A loop that fails stops the service (and so the other loop): with expiry dead, the tasks of a crashed Consumer
+    // would stay processing for good.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(
-            EveryAsync(RenewalPeriod, RenewAsync, stoppingToken),
-            EveryAsync(_options.LeaseDuration / 2, ExpireAsync, stoppingToken));
+            loops.RunAsync("lease-renewal", token => EveryAsync(RenewalPeriod, RenewAsync, token), stoppingToken),
+            loops.RunAsync("lease-expiry", token => EveryAsync(_options.LeaseDuration / 2, ExpireAsync, token), stoppingToken));
 
     private async Task EveryAsync(TimeSpan period, Func<CancellationToken, Task> action, CancellationToken stoppingToken)
     {

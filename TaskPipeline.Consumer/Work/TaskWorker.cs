@@ -22,6 +22,7 @@ internal sealed class TaskWorker(
     ConsumerInstance instance,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
+    BackgroundLoops loops,
     ILogger<TaskWorker> logger) : BackgroundService
 {
     private readonly ConsumerOptions _options = options.Value;
@@ -77,7 +78,7 @@ internal sealed class TaskWorker(
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrency).Select(_ => Task.Run(() => RunAsync(stoppingToken), CancellationToken.None)));
+        Task.WhenAll(Enumerable.Range(0, _options.MaxConcurrency).Select(_ => Task.Run(() => loops.RunAsync("task-worker", RunAsync, stoppingToken), CancellationToken.None)));
 
     private TimeSpan Remaining(long deadline)
     {

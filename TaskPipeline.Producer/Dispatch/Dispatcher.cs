@@ -11,7 +11,8 @@ namespace TaskPipeline.Producer.Dispatch;
 
 /// <summary>
 /// Sends queued batches to the Consumer with DispatchConcurrency calls in flight. Transient failures retry the same
-/// batch with backoff; a deferred tail is offered again when the Consumer says; a batch the Consumer rejects is left
+/// batch with backoff (INTERNAL, UNKNOWN and DEADLINE_EXCEEDED at most DispatchMaxAttempts times, then the batch is
+/// given back to the outbox); a deferred tail is offered again when the Consumer says; a batch the Consumer rejects is left
 /// to the outbox. On stopping it keeps sending what is queued for <see cref="DrainTimeout"/>; whatever is unsent then
 /// is still received in the database and goes out after a restart.
 /// </summary>
@@ -23,6 +24,7 @@ internal sealed class Dispatcher(
     ProducerMetrics metrics,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
+    BackgroundLoops supervisor,
     ILogger<Dispatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
@@ -52,7 +54,8 @@ internal sealed class Dispatcher(
         var loops = new Task[options.Value.DispatchConcurrency];
         for (var i = 0; i < loops.Length; i++)
         {
-            loops[i] = RunLoopAsync(abort.Token);
+            // A loop that fails stops the service: alone, its batch would stay in flight and the sweep would skip it.
+            loops[i] = supervisor.RunAsync($"dispatch-{i}", RunLoopAsync, abort.Token);
         }
 
         await Task.WhenAll(loops);
@@ -87,6 +90,7 @@ internal sealed class Dispatcher(
         var pending = batch.Tasks;
         var request = requests.Build(pending.Span);
         var attempt = 0;
+        var boundedFailures = 0;
         while (true)
         {
             var client = consumers.Next();
@@ -100,6 +104,18 @@ internal sealed class Dispatcher(
             {
                 // Left in flight: the process is stopping and the tasks are received in the outbox.
                 throw new OperationCanceledException("Dispatch stopped.", exception, abort);
+            }
+            catch (RpcException exception) when (IsBounded(exception.StatusCode) && ++boundedFailures >= settings.DispatchMaxAttempts)
+            {
+                // Retried long enough: the batch may be what fails (a poison task, a claim too slow for the deadline).
+                // Pinned here, the sweep would skip it for good; given back, it goes out again after RedispatchAfter,
+                // maybe to another replica, and the rest of the queue moves on meanwhile.
+                metrics.DispatchCompleted(time.GetElapsedTime(started), exception.StatusCode);
+                metrics.GivenBack(pending.Length, exception.StatusCode);
+                activity?.SetStatus(ActivityStatusCode.Error, exception.Status.Detail);
+                ProducerLog.BatchGivenBack(logger, pending.Length, boundedFailures, exception.StatusCode, exception.Status.Detail, settings.RedispatchAfter);
+                inFlight.Remove(pending.Span);
+                return;
             }
             catch (RpcException exception) when (IsTransient(exception.StatusCode))
             {
@@ -136,6 +152,7 @@ internal sealed class Dispatcher(
             }
 
             attempt = 0;
+            boundedFailures = 0;
             request = requests.Build(pending.Span);
             var retryAfter = reply.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(reply.RetryAfterMs) : settings.RetryBaseDelay;
             await Task.Delay(retryAfter, time, abort);
@@ -146,6 +163,16 @@ internal sealed class Dispatcher(
         or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown
         // Not ours (ours is handled before): the server cancelled, e.g. while shutting down.
         or StatusCode.Cancelled;
+
+    /// <summary>
+    /// The transient statuses a batch is retried on at most DispatchMaxAttempts times: the Consumer answered but failed
+    /// (INTERNAL, UNKNOWN) or did not answer in time (DEADLINE_EXCEEDED), which the same batch can meet every time.
+    /// UNAVAILABLE and RESOURCE_EXHAUSTED are the Consumer saying "later" (down, restarting, full, rate limited): any
+    /// batch would fail the same, and giving it back would only make the sweep send it into the same wall, so they are
+    /// retried, with backoff or the Consumer's pushback, until it takes work again. ABORTED and CANCELLED (a replica
+    /// stopping) say the same.
+    /// </summary>
+    private static bool IsBounded(StatusCode status) => status is StatusCode.Internal or StatusCode.Unknown or StatusCode.DeadlineExceeded;
 
     private static TimeSpan? PushbackOf(RpcException exception) =>
         int.TryParse(exception.Trailers.GetValue(SubmitTrailers.RetryPushback), out var milliseconds) && milliseconds >= 0

@@ -25,6 +25,7 @@ internal sealed class OutboxSweeper : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<OutboxSweeper> _logger;
     private readonly DatabaseOutage _outage;
+    private readonly BackgroundLoops _loops;
 
     public OutboxSweeper(
         OutboxSweep outbox,
@@ -34,6 +35,7 @@ internal sealed class OutboxSweeper : BackgroundService
         IOptions<ProducerOptions> options,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
+        BackgroundLoops loops,
         ILogger<OutboxSweeper> logger)
     {
         _outbox = outbox;
@@ -44,6 +46,7 @@ internal sealed class OutboxSweeper : BackgroundService
         _time = time;
         _lifetime = lifetime;
         _logger = logger;
+        _loops = loops;
         _outage = new DatabaseOutage("sweeping the outbox", new RetryBackoff(_options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared), time, logger);
         queue.RegisterWriter();
     }
@@ -53,10 +56,7 @@ internal sealed class OutboxSweeper : BackgroundService
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
         try
         {
-            await SweepAsync(stopping.Token);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
+            await _loops.RunAsync("outbox-sweep", SweepAsync, stopping.Token);
         }
         finally
         {

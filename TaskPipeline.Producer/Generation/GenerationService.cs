@@ -56,6 +56,7 @@ internal sealed class GenerationService : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<GenerationService> _logger;
     private readonly DatabaseOutage _outage;
+    private readonly BackgroundLoops _loops;
 
     private long _lastRefresh;
     private TimeSpan _refreshEvery = RefreshInterval;
@@ -72,6 +73,7 @@ internal sealed class GenerationService : BackgroundService
         ProducerMetrics metrics,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
+        BackgroundLoops loops,
         ILogger<GenerationService> logger)
     {
         _options = options.Value;
@@ -84,6 +86,7 @@ internal sealed class GenerationService : BackgroundService
         _time = time;
         _lifetime = lifetime;
         _logger = logger;
+        _loops = loops;
         _outage = new DatabaseOutage("storing tasks", new RetryBackoff(_options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared), time, logger);
         queue.RegisterWriter();
     }
@@ -97,10 +100,7 @@ internal sealed class GenerationService : BackgroundService
         using var startGrace = stopping.Token.Register(() => grace.CancelAfter(StopGrace));
         try
         {
-            await GenerateAsync(stopping.Token, grace.Token);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
+            await _loops.RunAsync("generation", token => GenerateAsync(token, grace.Token), stopping.Token);
         }
         finally
         {

@@ -32,6 +32,7 @@ internal sealed class TaskEventRelay(
     TaskEventHub hub,
     IOptions<ProducerOptions> options,
     TimeProvider time,
+    BackgroundLoops loops,
     ILogger<TaskEventRelay> logger) : BackgroundService
 {
     public const int PageSize = 1000;
@@ -61,13 +62,13 @@ internal sealed class TaskEventRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = listener.ListenAsync(TaskNotifications.EventsChannel, _ => Wake(), Wake, stoppingToken);
+        var listening = loops.RunAsync(
+            "task-event-listener",
+            token => listener.ListenAsync(TaskNotifications.EventsChannel, _ => Wake(), Wake, token),
+            stoppingToken);
         try
         {
-            await RelayAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await loops.RunAsync("task-event-relay", RelayAsync, stoppingToken);
         }
         finally
         {

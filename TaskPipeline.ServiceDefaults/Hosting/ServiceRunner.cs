@@ -12,7 +12,9 @@ public static class ServiceRunner
 
     /// <summary>
     /// Validates every option before anything starts (a bad value stops the service with one line naming the key,
-    /// the value and what is allowed), then runs the service until it is told to stop.
+    /// the value and what is allowed), then runs the service until it is told to stop. Returns 0 for a clean stop,
+    /// <see cref="InvalidConfigurationExitCode"/> for invalid configuration, and
+    /// <see cref="BackgroundLoops.LoopFailedExitCode"/> when a background loop or service failed.
     /// </summary>
     public static async Task<int> RunServiceAsync(this WebApplication app)
     {
@@ -27,6 +29,9 @@ public static class ServiceRunner
             return InvalidConfigurationExitCode;
         }
 
+        // Taken before the run: RunAsync disposes the services when it returns.
+        var loops = app.Services.GetService<BackgroundLoops>();
+        var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToArray();
         try
         {
             await app.RunAsync();
@@ -36,8 +41,16 @@ public static class ServiceRunner
             // Told to stop while still starting (e.g. waiting for the database): a clean stop, not a crash.
         }
 
-        return 0;
+        return Failed(loops, backgroundServices) ? BackgroundLoops.LoopFailedExitCode : 0;
     }
+
+    /// <summary>
+    /// Whether a background loop failed, or a BackgroundService outside <see cref="BackgroundLoops"/> did (the .NET 10
+    /// host logs that and stops, with StopHost, the default, but RunAsync returns as for a clean stop and the exit code
+    /// stays 0: a crash would look like a stop to Aspire, Compose and Kubernetes, and nobody would restart it).
+    /// </summary>
+    private static bool Failed(BackgroundLoops? loops, BackgroundService[] backgroundServices) =>
+        loops?.FailedLoop is not null || backgroundServices.Any(service => service.ExecuteTask?.IsFaulted == true);
 
     private static List<string> Validate(WebApplication app)
     {

@@ -118,6 +118,9 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public Task WaitForStoppedAsync(string resource, int replica, CancellationToken cancellationToken) =>
         WaitForStateAsync(ReplicaId(resource, replica), state => KnownResourceStates.TerminalStates.Contains(state), cancellationToken);
 
+    /// <summary>The exit code Aspire reports for the replica's last process, null while it runs.</summary>
+    public int? ExitCode(string resource, int replica = 0) => Snapshot(ReplicaId(resource, replica)).ExitCode;
+
     /// <summary>The resource's current state text (Running, Exited, …).</summary>
     public string? State(string resource, int replica = 0) => Snapshot(ReplicaId(resource, replica)).State?.Text;
 

@@ -36,6 +36,12 @@ public sealed class ProducerOptionsTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void DispatchMaxAttemptsOutsideOneToOneHundredIsRejected(int attempts) =>
+        Assert.Equal([nameof(ProducerOptions.DispatchMaxAttempts)], Annotations.InvalidMembers(new ProducerOptions { DispatchMaxAttempts = attempts }));
+
+    [Theory]
     [InlineData("ftp://consumer")]
     [InlineData("consumer")]
     public void ConsumerAddressMustBeAnHttpUrl(string address) =>
