@@ -20,6 +20,7 @@ internal sealed partial class RetentionService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RetentionService> _logger;
     private readonly DatabaseOutage _outage;
+    private readonly BackgroundLoops _loops;
 
     public RetentionService(
         TaskRetention retention,
@@ -27,8 +28,10 @@ internal sealed partial class RetentionService : BackgroundService
         IOptions<ProducerOptions> producerOptions,
         ProducerMetrics metrics,
         TimeProvider time,
+        BackgroundLoops loops,
         ILogger<RetentionService> logger)
     {
+        _loops = loops;
         _retention = retention;
         _options = options.Value;
         _metrics = metrics;
@@ -38,29 +41,25 @@ internal sealed partial class RetentionService : BackgroundService
         _outage = new DatabaseOutage("deleting expired tasks", new RetryBackoff(producer.RetryBaseDelay, producer.RetryMaxDelay, Random.Shared), time, logger);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _loops.RunAsync("retention", EveryIntervalAsync, stoppingToken);
+
+    private async Task EveryIntervalAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.Interval, _time);
-        try
+        do
         {
-            do
+            try
             {
-                try
-                {
-                    await _retention.TryRunExclusiveAsync(RunAsync, stoppingToken);
-                    _outage.OnSuccess();
-                }
-                catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
-                {
-                    // The next tick tries again; nothing is half done (every batch is its own transaction).
-                    _outage.OnFailure(exception);
-                }
+                await _retention.TryRunExclusiveAsync(RunAsync, stoppingToken);
+                _outage.OnSuccess();
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
+            {
+                // The next tick tries again; nothing is half done (every batch is its own transaction).
+                _outage.OnFailure(exception);
+            }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
