@@ -8,7 +8,7 @@ namespace TaskPipeline.Producer;
 
 internal static class ProducerExtensions
 {
-    /// <summary>What generation, dispatch and the API share: the Producer section, the backlog and the metrics.</summary>
+    /// <summary>What generation, dispatch and the API share: the Producer section, the backlog, generation's progress and the metrics.</summary>
     public static TBuilder AddProducer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
@@ -16,6 +16,7 @@ internal static class ProducerExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new BacklogGate(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.MaxBacklog));
         services.AddSingleton<ProducerMetrics>();
+        services.AddSingleton<GenerationProgress>();
         return builder;
     }
 }

@@ -25,12 +25,15 @@ internal sealed class ProducerMetrics
     private readonly KeyValuePair<string, object?>[] _stateTags =
         [.. Enum.GetValues<TaskState>().Select(state => new KeyValuePair<string, object?>("task.state", TaskStates.Name(state)))];
 
-    /// <summary>Why the API refused a request before its handler ran (the <c>reason</c> tag).</summary>
+    /// <summary>Why the API refused a request before doing its work (the <c>reason</c> tag).</summary>
     public const string Unauthenticated = "unauthenticated";
     public const string Forbidden = "forbidden";
     public const string RateLimited = "rate_limited";
 
-    public static readonly string[] RejectionReasons = [Unauthenticated, Forbidden, RateLimited];
+    /// <summary>A notification stream beyond Notifications:MaxStreamsPerPrincipal.</summary>
+    public const string StreamLimited = "stream_limited";
+
+    public static readonly string[] RejectionReasons = [Unauthenticated, Forbidden, RateLimited, StreamLimited];
 
     public ProducerMetrics(IMeterFactory meterFactory, BacklogGate gate)
     {
@@ -49,7 +52,7 @@ internal sealed class ProducerMetrics
             "taskpipeline.producer.dispatch.duration", "s", "Duration of Submit calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         _apiRejected = meter.CreateCounter<long>(
-            "taskpipeline.producer.api.requests.rejected", "{request}", "API requests refused before their handler ran: no or wrong credentials, a missing scope, the per-client rate limit.");
+            "taskpipeline.producer.api.requests.rejected", "{request}", "API requests refused before doing their work: no or wrong credentials, a missing scope, the per-client rate limit, too many open notification streams.");
         _deleted = meter.CreateCounter<long>(
             "taskpipeline.producer.tasks.deleted", "{task}", "Finished tasks deleted by retention, by the state they were in.");
         meter.CreateObservableGauge(

@@ -10,6 +10,9 @@ public sealed class TaskEvents(NpgsqlDataSource dataSource)
 {
     private const string LatestSql = "SELECT coalesce(max(event_seq), 0) FROM tasks";
 
+    // The partial index holds only rows with a number, so this is one index probe however large the table is.
+    private const string OldestSql = "SELECT min(event_seq) FROM tasks WHERE event_seq IS NOT NULL";
+
     // The snapshot comes from the same statement as the rows, so it tells which transactions the rows could not see.
     private const string ReadSql = $"""
         SELECT s.snapshot, t.event_seq, {TaskSql.Columns}
@@ -43,6 +46,16 @@ public sealed class TaskEvents(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(LatestSql);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// The lowest event number still in the table; null when there is none. Finished tasks are deleted after an age
+    /// (retention), so events below it are gone for good.
+    /// </summary>
+    public async Task<long?> OldestAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(OldestSql);
+        return await command.ExecuteScalarAsync(cancellationToken) is long oldest ? oldest : null;
     }
 
     /// <summary>

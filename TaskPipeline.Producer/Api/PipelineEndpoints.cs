@@ -14,11 +14,15 @@ internal static class PipelineEndpoints
         TypedResults.Ok(new CallerInfo(user.Identity?.Name ?? "anonymous", [.. ApiScopes.All.Where(scope => ApiScopes.Has(user, scope))]));
 
     public static async Task<Ok<PipelineState>> PipelineAsync(
-        BacklogGate gate, IOptions<ProducerOptions> options, TaskReads reads, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new PipelineState(
-            await reads.CountBacklogAsync(cancellationToken),
-            gate.MaxBacklog,
-            gate.IsPaused,
-            options.Value.Rate,
-            await reads.CountClaimHoldersAsync(cancellationToken)));
+        BacklogGate gate, GenerationProgress progress, IOptions<ProducerOptions> options, TaskReads reads, CancellationToken cancellationToken)
+    {
+        var backlog = await reads.CountBacklogAsync(cancellationToken);
+        var consumers = await reads.CountClaimHoldersAsync(cancellationToken);
+        // Finished wins: the gate keeps following the backlog after the last task, but no longer holds anything back.
+        var finished = progress.Finished;
+        var paused = !finished && gate.IsPaused;
+        var generation = finished ? PipelineState.Finished : paused ? PipelineState.PausedState : PipelineState.Running;
+        return TypedResults.Ok(new PipelineState(
+            backlog, gate.MaxBacklog, paused, options.Value.Rate, consumers, generation, progress.Generated, options.Value.MaxTasks));
+    }
 }

@@ -145,7 +145,7 @@ internal static class TaskApiExtensions
             .RequireAuthorization(ApiScopes.Read)
             .WithTags("Pipeline")
             .WithName("GetPipeline")
-            .WithSummary("The backlog against Producer:MaxBacklog, whether generation is paused, and how many Consumers hold work");
+            .WithSummary("The backlog against Producer:MaxBacklog, whether generation is running, paused or finished, and how many Consumers hold work");
 
         return app;
     }

@@ -57,6 +57,7 @@ internal sealed class GenerationService : BackgroundService
     private readonly ILogger<GenerationService> _logger;
     private readonly DatabaseOutage _outage;
     private readonly BackgroundLoops _loops;
+    private readonly GenerationProgress _progress;
 
     private long _lastRefresh;
     private TimeSpan _refreshEvery = RefreshInterval;
@@ -71,11 +72,13 @@ internal sealed class GenerationService : BackgroundService
         TaskReads reads,
         DispatchQueue queue,
         ProducerMetrics metrics,
+        GenerationProgress progress,
         TimeProvider time,
         IHostApplicationLifetime lifetime,
         BackgroundLoops loops,
         ILogger<GenerationService> logger)
     {
+        _progress = progress;
         _options = options.Value;
         _gate = gate;
         _generator = generator;
@@ -124,6 +127,7 @@ internal sealed class GenerationService : BackgroundService
             if (remaining <= 0)
             {
                 ProducerLog.GenerationCompleted(_logger, produced);
+                _progress.Finish();
                 await KeepCountingAsync(stopping);
                 return;
             }
@@ -168,6 +172,7 @@ internal sealed class GenerationService : BackgroundService
             LogChange(_gate.OnStored(count));
             _metrics.Produced(tasks);
             produced += count;
+            _progress.Stored(count);
             await EnqueueAsync(tasks, store?.Context, grace);
         }
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using TaskPipeline.Data.Tasks;
 using TaskPipeline.Producer.Api;
 using TaskPipeline.Producer.Security;
+using TaskPipeline.ServiceDefaults.Configuration;
 
 namespace TaskPipeline.Producer.Notifications;
 
@@ -16,6 +17,8 @@ internal static class NotificationExtensions
     /// </summary>
     public static TBuilder AddTaskNotifications<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.Services.AddValidatedOptions<NotificationOptions>(NotificationOptions.SectionName);
+        builder.Services.AddSingleton<NotificationStreamLimit>();
         builder.Services.AddSingleton<TaskEventHub>();
         builder.Services.AddHostedService<TaskEventRelay>();
         return builder;
@@ -32,7 +35,10 @@ internal static class NotificationExtensions
             .WithSummary("Follow terminal state changes as Server-Sent Events")
             .WithDescription(
                 "Each event: `id:` its number, `event:` completed, failed or canceled, `data:` the task as JSON. "
-                + "Reconnect with the Last-Event-ID header to receive every later event still in the table first.")
+                + "Reconnect with the Last-Event-ID header to receive every later event still in the table first, at most "
+                + "Notifications:MaxReplay event numbers back; what is no longer available is announced by one `event: skipped` "
+                + "with `data: {\"from\":…,\"to\":…,\"reason\":\"retention\"|\"max_replay\"}` (its id is `to`). "
+                + "A principal may hold Notifications:MaxStreamsPerPrincipal streams open; one more is a 429 with Retry-After.")
             .WithMetadata(ParameterSchema.OneOf("type", NotificationFilter.Names))
             .Produces<TaskRecord>(StatusCodes.Status200OK, TaskEventStream.ContentType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -13,4 +13,10 @@ internal static partial class NotificationLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notification stream ended: {Reason}")]
     public static partial void StreamEnded(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification stream refused: {Client} already holds {Max} open")]
+    public static partial void StreamLimited(ILogger logger, string client, int max);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification replay skipped events {From} to {To}: {Reason}")]
+    public static partial void ReplaySkipped(ILogger logger, long from, long to, string reason);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -14,18 +15,33 @@ namespace TaskPipeline.Producer.Notifications;
 /// up to the hub's position when it subscribed), then live events from the hub, each as
 /// <c>id: &lt;event_seq&gt;</c>, <c>event: completed|failed|canceled</c>, <c>data: &lt;the task as JSON&gt;</c>. A comment line
 /// every <see cref="KeepAliveInterval"/> keeps idle connections (and proxies) open. Ends when the client goes, the
-/// Producer stops, or the client falls too far behind (it then reconnects with Last-Event-ID and misses nothing).
+/// Producer stops, or the client falls <see cref="TaskEventSubscription.Capacity"/> events behind (it then reconnects
+/// with Last-Event-ID and misses nothing that is still in the table).
+/// <para>
+/// The replay is bounded: it reaches at most <c>maxReplay</c> event numbers back from the hub's position, and never
+/// below the oldest event still in the table (finished tasks are deleted after an age). A Last-Event-ID further back
+/// gets one <c>event: skipped</c> first, whose data names the numbers no longer available and whose id is the last of
+/// them, so the client knows it missed events (and a reconnect from there does not hear it again).
+/// </para>
 /// </summary>
 internal sealed class TaskEventStream(
     TaskEventHub hub,
     TaskEvents query,
     NotificationFilter filter,
     long? lastEventId,
+    int maxReplay,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger logger) : IResult
 {
     public const string ContentType = "text/event-stream";
+
+    /// <summary>The event that announces events no longer available for a replay.</summary>
+    public const string SkippedEvent = "skipped";
+
+    /// <summary>Why: older than the oldest event still in the table, or further back than Notifications:MaxReplay.</summary>
+    public const string SkippedByRetention = "retention";
+    public const string SkippedByMaxReplay = "max_replay";
 
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
@@ -45,6 +61,11 @@ internal sealed class TaskEventStream(
         var subscription = hub.Subscribe(filter);
         try
         {
+            // Before the headers: a database that is away here is still a 503, not a stream that ends at once.
+            var skipped = lastEventId is { } from && from < subscription.StartPosition
+                ? await ReplayFloorAsync(from, subscription.StartPosition, cancellationToken)
+                : null;
+
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = ContentType;
             response.Headers.CacheControl = "no-cache";
@@ -58,6 +79,13 @@ internal sealed class TaskEventStream(
             var sent = lastEventId ?? subscription.StartPosition;
             if (lastEventId is { } last && last < subscription.StartPosition)
             {
+                if (skipped is { } gap)
+                {
+                    NotificationLog.ReplaySkipped(logger, last + 1, gap.To, gap.Reason);
+                    await WriteSkippedAsync(response, last + 1, gap.To, gap.Reason, cancellationToken);
+                    last = gap.To;
+                }
+
                 sent = await ReplayAsync(response, last, subscription.StartPosition, cancellationToken);
             }
 
@@ -74,6 +102,38 @@ internal sealed class TaskEventStream(
         {
             hub.Unsubscribe(subscription);
         }
+    }
+
+    /// <summary>
+    /// Where a replay from <paramref name="lastEventId"/> must start instead, and why; null when it may start there.
+    /// The numbers up to <see cref="ReplayGap.To"/> are no longer available (some may never have been events: numbers
+    /// of rolled-back transactions, events of other types).
+    /// </summary>
+    private async Task<ReplayGap?> ReplayFloorAsync(long lastEventId, long position, CancellationToken cancellationToken)
+    {
+        ReplayGap? gap = null;
+        if (position - lastEventId > maxReplay)
+        {
+            gap = new ReplayGap(position - maxReplay, SkippedByMaxReplay);
+        }
+
+        // No event at all: retention has taken every one up to the position.
+        var oldest = await query.OldestAsync(cancellationToken) ?? position + 1;
+        var retained = Math.Min(oldest - 1, position);
+        if (retained > (gap?.To ?? lastEventId))
+        {
+            gap = new ReplayGap(retained, SkippedByRetention);
+        }
+
+        return gap;
+    }
+
+    private static async Task WriteSkippedAsync(HttpResponse response, long from, long to, string reason, CancellationToken cancellationToken)
+    {
+        var text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"id: {to}\nevent: {SkippedEvent}\ndata: {{\"from\":{from},\"to\":{to},\"reason\":\"{reason}\"}}\n\n");
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
     }
 
     private async Task<long> ReplayAsync(HttpResponse response, long after, long through, CancellationToken cancellationToken)
@@ -144,4 +204,7 @@ internal sealed class TaskEventStream(
         await response.Body.WriteAsync(data, cancellationToken);
         await response.Body.WriteAsync(EventEnd, cancellationToken);
     }
+
+    /// <summary>Event numbers up to <paramref name="To"/> are gone for a replay, because of <paramref name="Reason"/>.</summary>
+    private readonly record struct ReplayGap(long To, string Reason);
 }

@@ -154,10 +154,7 @@ internal static class ApiSecurityExtensions
     private static RateLimitPartition<string> Partition(HttpContext context)
     {
         var limits = context.RequestServices.GetRequiredService<IOptions<ApiRateLimitOptions>>().Value;
-        var identity = context.User.Identity;
-        var client = identity is { IsAuthenticated: true, AuthenticationType: not OpenAccessHandler.SchemeName }
-            ? $"{identity.AuthenticationType}:{identity.Name}"
-            : $"ip:{context.Connection.RemoteIpAddress}";
+        var client = ClientIdentity.Of(context);
         if (limits.RequestsPerSecond == 0)
         {
             return RateLimitPartition.GetNoLimiter(client);

@@ -9,7 +9,7 @@ const HISTORY_SECONDS = 300;
 
 const session = { key: sessionStorage.getItem(KEY_STORAGE) || '', me: null, stream: null, listeners: new Set() };
 const history = [];   // { at, done, failed } samples of /api/stats, for the throughput chart
-let refreshTimer = null;
+let stopRefreshing = () => {};
 
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
@@ -84,9 +84,14 @@ async function follow() {
   const controller = new AbortController();
   session.stream = controller;
   while (!controller.signal.aborted) {
+    let wait = 2000;
     try {
       const response = await fetch('/api/notifications', { headers: headers({ Accept: 'text/event-stream' }), signal: controller.signal });
-      if (!response.ok) throw new Error(`notifications: ${response.status}`);
+      // 429: this principal holds Notifications:MaxStreamsPerPrincipal streams (other tabs); 503: the database is away.
+      if (!response.ok) {
+        wait = Math.max(wait, 1000 * (Number(response.headers.get('Retry-After')) || 0));
+        throw new Error(`notifications: ${response.status}`);
+      }
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       for (;;) {
@@ -105,8 +110,70 @@ async function follow() {
     } catch (error) {
       if (controller.signal.aborted) return;
     }
-    await new Promise(resolve => setTimeout(resolve, 2000));
+    await new Promise(resolve => setTimeout(resolve, wait));
   }
+}
+
+// ---- Refreshing: at most one request of each kind in flight per tab, none while the tab is hidden ----------------
+
+/**
+ * Wraps a page's refresh so that it never overlaps itself: a call while one runs is remembered and made once when it
+ * ends (however many came meanwhile), and a call while the tab is hidden waits until it is shown again. A slow API
+ * then gets one request at a time from each page, not a pile of them.
+ */
+function coalesced(refresh) {
+  let running = null;
+  let again = false;
+  let stale = false;
+  const run = () => {
+    if (document.visibilityState === 'hidden') { stale = true; return Promise.resolve(); }
+    if (running) { again = true; return running; }
+    stale = false;   // this refresh covers whatever was missed while hidden
+    running = (async () => {
+      try {
+        do { again = false; await refresh(); } while (again && document.visibilityState !== 'hidden');
+      } finally {
+        if (again) stale = true;
+        running = null;
+      }
+    })();
+    return running;
+  };
+  run.resume = () => { if (stale) run(); };
+  return run;
+}
+
+/**
+ * Runs refresh (a coalesced one) now and then every `ms` after the previous one has ended, not on a fixed clock, so a
+ * slow answer is never overtaken; skips while the tab is hidden and catches up at once when it is shown. Returns the
+ * stop.
+ */
+function refreshEvery(refresh, ms) {
+  let timer = null;
+  let busy = false;
+  let stopped = false;
+  const tick = async () => {
+    timer = null;
+    if (stopped || busy || document.visibilityState === 'hidden') return;   // shown again: onVisibility restarts it
+    busy = true;
+    try { await refresh(); } finally { busy = false; }
+    if (!stopped && !timer && document.visibilityState !== 'hidden') timer = setTimeout(tick, ms);
+  };
+  const onVisibility = () => {
+    if (stopped || document.visibilityState === 'hidden') return;
+    if (!timer && !busy) tick();
+    refresh.resume();
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  tick();
+  return () => { stopped = true; clearTimeout(timer); document.removeEventListener('visibilitychange', onVisibility); };
+}
+
+/** Catches up, once the tab is shown again, on refreshes asked for (by events) while it was hidden. */
+function resumeWhenShown(refresh) {
+  const onVisibility = () => { if (document.visibilityState !== 'hidden') refresh.resume(); };
+  document.addEventListener('visibilitychange', onVisibility);
+  return () => document.removeEventListener('visibilitychange', onVisibility);
 }
 
 /** Calls refresh soon after events arrive (at most every 500 ms), while the page that registered it is shown. */
@@ -127,7 +194,8 @@ let leavePage = () => {};
 function render() {
   leavePage();
   leavePage = () => {};
-  clearInterval(refreshTimer);
+  stopRefreshing();
+  stopRefreshing = () => {};
   const main = document.getElementById('page');
   main.replaceChildren();
   const [path, query] = (location.hash.slice(1) || '/').split('?');
@@ -162,7 +230,7 @@ function overviewPage(main) {
     el('h2', {}, 'Done by type'),
     el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Type'), el('th', { scope: 'col' }, 'Done'), el('th', { scope: 'col' }, 'Value sum'))), types)));
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     try {
       const [stats, state] = await Promise.all([api('/api/stats'), api('/api/pipeline')]);
       cards.replaceChildren(...STATES.map(name => el('a', { class: `card state-${name}`, role: 'listitem', href: `#/tasks?state=${name}` },
@@ -171,7 +239,7 @@ function overviewPage(main) {
         el('div', { class: 'card' }, el('div', { class: 'label', id: 'backlog-label' }, 'Backlog / MaxBacklog'),
           el('div', { class: 'value', 'data-testid': 'backlog' }, `${state.backlog.toLocaleString('en-US')} / ${state.maxBacklog.toLocaleString('en-US')}`),
           el('meter', { min: 0, max: state.maxBacklog, value: Math.min(state.backlog, state.maxBacklog), 'aria-labelledby': 'backlog-label' })),
-        el('div', { class: 'card' }, el('div', { class: 'label' }, 'Generation'), el('div', { class: 'value', 'data-testid': 'generation' }, state.paused ? 'paused' : 'running')),
+        el('div', { class: 'card' }, el('div', { class: 'label' }, 'Generation'), el('div', { class: 'value', 'data-testid': 'generation' }, generation(state))),
         el('div', { class: 'card' }, el('div', { class: 'label' }, 'Rate (tasks/s)'), el('div', { class: 'value' }, state.rate === 0 ? 'unlimited' : state.rate)),
         el('div', { class: 'card' }, el('div', { class: 'label' }, 'Consumers holding work'), el('div', { class: 'value', 'data-testid': 'consumers' }, state.consumersWorking)));
       types.replaceChildren(...stats.doneByType.map(row => el('tr', {},
@@ -182,11 +250,16 @@ function overviewPage(main) {
     } catch (error) {
       showError(error);
     }
-  }
+  });
 
-  refresh();
-  refreshTimer = setInterval(refresh, 2000);
+  stopRefreshing = refreshEvery(refresh, 2000);
   leavePage = onEvents(refresh);
+}
+
+/** The generation card: running, paused, or finished with how many tasks were generated. */
+function generation(state) {
+  if (state.generation === 'finished') return `finished (${state.generated.toLocaleString('en-US')} generated)`;
+  return state.generation || (state.paused ? 'paused' : 'running');
 }
 
 function record(stats) {
@@ -247,7 +320,7 @@ function tasksPage(main, params) {
       ['Task', 'Type', 'Value', 'State', 'Attempts', 'Updated', ''].map(name => el('th', { scope: 'col' }, name)))), body)),
     pager);
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     try {
       const query = new URLSearchParams({ limit: '50' });
       if (state) query.set('state', state);
@@ -267,12 +340,13 @@ function tasksPage(main, params) {
     } catch (error) {
       showError(error);
     }
-  }
+  });
 
-  refresh();
   if (!after) {
-    refreshTimer = setInterval(refresh, 3000);
+    stopRefreshing = refreshEvery(refresh, 3000);
     leavePage = onEvents(refresh);
+  } else {
+    refresh();
   }
 }
 
@@ -303,7 +377,7 @@ function taskPage(main, id) {
   const actions = el('p');
   main.append(el('h2', {}, 'Task'), details, actions);
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     try {
       const task = await api(`/api/tasks/${encodeURIComponent(id)}`);
       const fields = [['Id', task.id], ['Type', task.type], ['Value', task.value], ['State', task.state], ['Attempts', task.attempts],
@@ -321,10 +395,11 @@ function taskPage(main, id) {
     } catch (error) {
       showError(error);
     }
-  }
+  });
 
   refresh();
   leavePage = onEvents(refresh);
+  stopRefreshing = resumeWhenShown(refresh);
 }
 
 // The dead letter (failed) and canceled tasks: retry one, or every failed task of a type.
@@ -349,7 +424,7 @@ function deadLetterPage(main, params) {
       } }, 'Retry all'));
   }
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     try {
       const page = await api(`/api/tasks?state=${state}&limit=100`);
       body.replaceChildren(...page.items.map(task => el('tr', { 'data-task-id': task.id },
@@ -360,10 +435,9 @@ function deadLetterPage(main, params) {
     } catch (error) {
       showError(error);
     }
-  }
+  });
 
-  refresh();
-  refreshTimer = setInterval(refresh, 3000);
+  stopRefreshing = refreshEvery(refresh, 3000);
   leavePage = onEvents(refresh);
 }
 

@@ -1,4 +1,6 @@
+using System.Net;
 using Npgsql;
+using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Distributed.Api;
 
@@ -160,5 +162,160 @@ public sealed class NotificationTests(TaskApiFixture app)
         using var badId = await app.Api.SendAsync(request);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, badId.StatusCode);
         Assert.Contains("Last-Event-ID", await badId.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Notifications:MaxStreamsPerPrincipal (default 4) is per principal, and a closed stream gives its slot back.</summary>
+    [Fact]
+    public async Task APrincipalBeyondItsStreamLimitGets429WhileAnotherIsServedAndAClosedStreamFreesItsSlot()
+    {
+        const int Limit = 4;
+        var streams = new List<SseStream>();
+        try
+        {
+            // Streams of earlier tests may still be closing on the server: their slots come back within moments.
+            for (var i = 0; i < Limit; i++)
+            {
+                streams.Add(await OpenWhenFreeAsync(AppArguments.ApiKey));
+            }
+
+            using var client = new HttpClient { BaseAddress = Api };
+            using (var refused = await client.SendAsync(SseStream.Request(string.Empty), HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+                Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says when to retry");
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("MaxStreamsPerPrincipal", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            // Another principal is not held back by the first one's streams, and gets live events.
+            await using (var other = await SseStream.OpenAsync(Api, string.Empty, apiKey: TestCredentials.ReaderKey))
+            {
+                var id = (await app.CreateTaskAsync(3, 0)).GetProperty("id").GetGuid();
+                await other.ReadUntilAsync(received => received.Any(e => e.Name != "skipped" && e.TaskId == id), EventTimeout);
+            }
+
+            await streams[0].DisposeAsync();
+            streams.RemoveAt(0);
+            streams.Add(await OpenWhenFreeAsync(AppArguments.ApiKey));
+
+            var rejected = await ApiAppFixture.SettleAsync(
+                async () => PrometheusText.SumBy(await app.ScrapeAsync("producer"), "taskpipeline_producer_api_requests_rejected_total", "reason").GetValueOrDefault("stream_limited"),
+                count => count >= 1);
+            Assert.True(rejected >= 1, $"the refused stream is counted as stream_limited (was {rejected})");
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A Last-Event-ID further back than Notifications:MaxReplay (5 here) replays only the newest five numbers, after a skipped event.</summary>
+    [Fact]
+    public async Task AReplayFromTheBeginningIsCutToMaxReplayAfterASkippedEvent()
+    {
+        var created = new List<Guid>();
+        for (var i = 0; i < TaskApiFixture.MaxReplay + 3; i++)
+        {
+            created.Add((await app.CreateTaskAsync(6, 0)).GetProperty("id").GetGuid());
+        }
+
+        foreach (var id in created)
+        {
+            await app.WaitForStateAsync(id, "done");
+        }
+
+        var newest = await app.Audit.ScalarAsync("SELECT max(event_seq) FROM tasks", CancellationToken.None);
+        var newestTask = created.Last();
+
+        // The replay is counted back from the newest event the Producer has relayed, which trails the table by up to
+        // its poll interval while no stream is open: until it has the newest, the cut is a little further back.
+        List<SseEvent> events;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            await using var stream = await SseStream.OpenAsync(Api, string.Empty, lastEventId: 0);
+            events = await stream.ReadUntilAsync(received => received.Any(e => e.Name != "skipped" && e.Id >= newest), EventTimeout);
+            if (events[0].Id >= newest - TaskApiFixture.MaxReplay || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        var skipped = events[0];
+        Assert.Equal("skipped", skipped.Name);
+        Assert.Equal(1, skipped.Data.GetProperty("from").GetInt64());
+        Assert.Equal("max_replay", skipped.Data.GetProperty("reason").GetString());
+        var to = skipped.Data.GetProperty("to").GetInt64();
+        Assert.Equal(to, skipped.Id);
+        Assert.Equal(newest - TaskApiFixture.MaxReplay, to);
+        var replayed = events.Skip(1).ToList();
+        Assert.DoesNotContain(replayed, e => e.Name == "skipped");
+        Assert.All(replayed, e => Assert.True(e.Id > to, $"event {e.Id} is at or before the skipped range's end {to}"));
+        Assert.InRange(replayed.Count(e => e.Id <= newest), 1, TaskApiFixture.MaxReplay);
+        Assert.Contains(replayed, e => e.TaskId == newestTask);
+    }
+
+    /// <summary>Finished tasks are deleted after an age (retention): a Last-Event-ID below the oldest kept event is told so.</summary>
+    [Fact]
+    public async Task AReplayFromBeforeTheOldestKeptEventStartsThereAfterASkippedEvent()
+    {
+        var created = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = (await app.CreateTaskAsync(8, 0)).GetProperty("id").GetGuid();
+            await app.WaitForStateAsync(id, "done");
+            created.Add(id);
+        }
+
+        await using var database = NpgsqlDataSource.Create(app.App.ConnectionString);
+        var first = await EventOfAsync(database, created[0]);
+        var second = await EventOfAsync(database, created[1]);
+
+        // What the retention job does: every finished task up to the second one's event is gone.
+        await using (var delete = database.CreateCommand("DELETE FROM tasks WHERE event_seq < $1"))
+        {
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = second });
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        var oldest = await app.Audit.ScalarAsync("SELECT min(event_seq) FROM tasks WHERE event_seq IS NOT NULL", CancellationToken.None);
+        Assert.Equal(second, oldest);
+        await using var stream = await SseStream.OpenAsync(Api, string.Empty, lastEventId: first - 1);
+        var events = await stream.ReadUntilAsync(received => received.Any(e => e.Name != "skipped" && e.TaskId == created[2]), EventTimeout);
+
+        var skipped = events[0];
+        Assert.Equal("skipped", skipped.Name);
+        Assert.Equal("retention", skipped.Data.GetProperty("reason").GetString());
+        Assert.Equal(first, skipped.Data.GetProperty("from").GetInt64());
+        Assert.Equal(oldest - 1, skipped.Data.GetProperty("to").GetInt64());
+        Assert.Equal(created[1], events[1].TaskId);
+        Assert.DoesNotContain(events.Skip(1), e => e.Name == "skipped" || e.TaskId == created[0]);
+    }
+
+    private static async Task<long> EventOfAsync(NpgsqlDataSource database, Guid id)
+    {
+        await using var command = database.CreateCommand("SELECT event_seq FROM tasks WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<SseStream> OpenWhenFreeAsync(string apiKey)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await SseStream.TryOpenAsync(Api, string.Empty, null, apiKey, HttpStatusCode.TooManyRequests) is { } stream)
+            {
+                return stream;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        return await SseStream.OpenAsync(Api, string.Empty, apiKey: apiKey);
     }
 }

@@ -28,22 +28,31 @@ internal sealed class SseStream : IAsyncDisposable
     }
 
     /// <summary>Opens the stream; when this returns, the server has subscribed it (it sends the headers only then).</summary>
-    public static async Task<SseStream> OpenAsync(Uri api, string query, long? lastEventId = null)
+    public static async Task<SseStream> OpenAsync(Uri api, string query, long? lastEventId = null, string apiKey = AppArguments.ApiKey) =>
+        (await TryOpenAsync(api, query, lastEventId, apiKey, HttpStatusCode.OK))!;
+
+    /// <summary>As <see cref="OpenAsync"/>, but null when the server answers <paramref name="refusal"/> instead.</summary>
+    public static async Task<SseStream?> TryOpenAsync(Uri api, string query, long? lastEventId, string apiKey, HttpStatusCode refusal)
     {
         var client = new HttpClient { BaseAddress = api, Timeout = Timeout.InfiniteTimeSpan };
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/notifications" + query, UriKind.Relative));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            request.Headers.Add("X-Api-Key", AppArguments.ApiKey);
-            if (lastEventId is { } id)
+            using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var response = await client.SendAsync(Request(query, lastEventId, apiKey), HttpCompletionOption.ResponseHeadersRead, connect.Token);
+            if (response.StatusCode == refusal && refusal != HttpStatusCode.OK)
             {
-                request.Headers.Add("Last-Event-ID", id.ToString(CultureInfo.InvariantCulture));
+                response.Dispose();
+                client.Dispose();
+                return null;
             }
 
-            using var connect = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, connect.Token);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                var body = await response.Content.ReadAsStringAsync(connect.Token);
+                response.Dispose();
+                Assert.Fail($"the stream answered {(int)response.StatusCode}: {body}");
+            }
+
             Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
             return new SseStream(client, response, await response.Content.ReadAsStreamAsync(connect.Token));
         }
@@ -52,6 +61,20 @@ internal sealed class SseStream : IAsyncDisposable
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The request <see cref="OpenAsync"/> sends, for a test that expects another answer than a stream.</summary>
+    public static HttpRequestMessage Request(string query, long? lastEventId = null, string apiKey = AppArguments.ApiKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/notifications" + query, UriKind.Relative));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Add("X-Api-Key", apiKey);
+        if (lastEventId is { } id)
+        {
+            request.Headers.Add("Last-Event-ID", id.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return request;
     }
 
     /// <summary>

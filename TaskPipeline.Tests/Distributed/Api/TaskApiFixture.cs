@@ -1,5 +1,6 @@
 using System.Net;
 using TaskPipeline.Tests.Distributed;
+using TaskPipeline.Tests.Support;
 
 namespace TaskPipeline.Tests.Distributed.Api;
 
@@ -12,7 +13,14 @@ public sealed class TaskApiFixture() : ApiAppFixture("api")
 {
     public static readonly TimeSpan DelayPerValue = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Notifications:MaxReplay here: small, so that a test can have more events than a replay may reach.</summary>
+    public const int MaxReplay = 5;
+
     internal override void Configure(AppArguments options) => options
+        // A second principal (read-only), whose notification streams count apart from the development key's.
+        .Set("producer", "Auth:ApiKeys:reader:Hash", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(TestCredentials.ReaderKey))))
+        .Set("producer", "Auth:ApiKeys:reader:Scopes", "tasks:read")
+        .Set("producer", "Notifications:MaxReplay", MaxReplay)
         .Set("producer", "Producer:MaxTasks", "1")
         .Set("producer", "Producer:Rate", "1")
         .Set("producer", "Producer:SweepInterval", "00:00:00.200")

@@ -31,7 +31,17 @@ public sealed class TaskDashboardTests(TaskDashboardFixture app)
             await Assertions.Expect(page.GetByTestId($"done-type-{type}")).ToHaveTextAsync(count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        await Assertions.Expect(page.GetByTestId("generation")).ToHaveTextAsync("running");
+        // Every generated task exists (the fixture waited for them): generation has finished, and says how far it got.
+        await Assertions.Expect(page.GetByTestId("generation")).ToHaveTextAsync($"finished ({TaskDashboardFixture.GeneratedTasks} generated)");
+        using (var api = app.App.CreateHttpClient("producer"))
+        {
+            var pipeline = await api.GetFromJsonAsync<JsonElement>("/api/pipeline");
+            Assert.Equal("finished", pipeline.GetProperty("generation").GetString());
+            Assert.Equal(TaskDashboardFixture.GeneratedTasks, pipeline.GetProperty("generated").GetInt64());
+            Assert.Equal(TaskDashboardFixture.GeneratedTasks, pipeline.GetProperty("maxTasks").GetInt64());
+            Assert.False(pipeline.GetProperty("paused").GetBoolean());
+        }
+
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(app.Screenshots, "dashboard-overview.png"), FullPage = true });
     }
 
@@ -125,4 +135,95 @@ public sealed class TaskDashboardTests(TaskDashboardFixture app)
         Assert.Equal(403, status);
         Assert.Equal(1, await app.Audit.ScalarAsync("SELECT count(*) FROM tasks WHERE id = $1 AND state = 'failed'", CancellationToken.None, Guid.Parse(id)));
     }
+
+    /// <summary>
+    /// A slow API gets one request of each kind at a time from a tab (the overview re-counts every 2 s), and none while
+    /// the tab is hidden.
+    /// </summary>
+    [Fact]
+    public async Task TheOverviewHasOneRefreshInFlightAtATimeAndNoneWhileHidden()
+    {
+        var page = await app.OpenAsync(AppArguments.ApiKey);
+        await page.GetByTestId("count-done").WaitForAsync();
+
+        var inFlight = new Dictionary<string, int> { ["/api/stats"] = 0, ["/api/pipeline"] = 0 };
+        var most = new Dictionary<string, int>(inFlight);
+        var sent = new Dictionary<string, int>(inFlight);
+        var gate = new Lock();
+        string? Route(IRequest request) => inFlight.Keys.FirstOrDefault(route => new Uri(request.Url).AbsolutePath == route);
+        void Finished(IRequest request)
+        {
+            if (Route(request) is { } route)
+            {
+                lock (gate)
+                {
+                    inFlight[route]--;
+                }
+            }
+        }
+
+        page.Request += (_, request) =>
+        {
+            if (Route(request) is { } route)
+            {
+                lock (gate)
+                {
+                    sent[route]++;
+                    most[route] = Math.Max(most[route], ++inFlight[route]);
+                }
+            }
+        };
+        page.RequestFinished += (_, request) => Finished(request);
+        page.RequestFailed += (_, request) => Finished(request);
+
+        // Each count takes 3 s, longer than the 2 s between refreshes.
+        await page.RouteAsync("**/api/stats", async route =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await route.ContinueAsync();
+        });
+        await page.WaitForTimeoutAsync(8000);
+
+        lock (gate)
+        {
+            Assert.Equal(1, most["/api/stats"]);
+            Assert.Equal(1, most["/api/pipeline"]);
+            // 8 s of 3 s answers, 2 s apart: two or three refreshes, not four.
+            Assert.InRange(sent["/api/stats"], 1, 3);
+        }
+
+        await page.UnrouteAsync("**/api/stats");
+        await SetVisibilityAsync(page, "hidden");
+        await page.WaitForTimeoutAsync(1000);
+        int hiddenFrom;
+        lock (gate)
+        {
+            hiddenFrom = sent["/api/stats"];
+        }
+
+        await page.WaitForTimeoutAsync(5000);
+        lock (gate)
+        {
+            Assert.Equal(hiddenFrom, sent["/api/stats"]);
+        }
+
+        // Shown again: it catches up at once, not at the next tick.
+        var caughtUp = page.WaitForRequestAsync("**/api/stats", new PageWaitForRequestOptions { Timeout = 1500 });
+        await SetVisibilityAsync(page, "visible");
+        await caughtUp;
+
+        // Its notification stream counts against the development key's Notifications:MaxStreamsPerPrincipal.
+        await page.CloseAsync();
+    }
+
+    /// <summary>Headless Chromium's tab is never hidden: what the page sees is overridden, and the event sent.</summary>
+    private static async Task SetVisibilityAsync(IPage page, string state) => await page.EvaluateAsync(
+        """
+        state => {
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }
+        """,
+        state);
 }
