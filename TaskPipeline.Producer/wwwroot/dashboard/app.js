@@ -362,8 +362,18 @@ function taskRow(task, refresh) {
 async function act(path, question, refresh) {
   if (!window.confirm(question)) return;
   try {
-    const result = await api(path, { method: 'POST' });
-    announce(result && result.requeued !== undefined ? `${result.requeued} task(s) requeued` : `task ${result.id} is ${result.state}`);
+    let result = await api(path, { method: 'POST' });
+    if (result && result.requeued !== undefined) {
+      // Retry-many requeues at most its limit per call (in bounded batches): call again while it says more are left.
+      let requeued = result.requeued;
+      while (result.more && result.requeued > 0) {
+        result = await api(path, { method: 'POST' });
+        requeued += result.requeued;
+      }
+      announce(`${requeued} task(s) requeued`);
+    } else {
+      announce(`task ${result.id} is ${result.state}`);
+    }
     showError(null);
   } catch (error) {
     showError(error);
