@@ -13,7 +13,7 @@ public sealed class OutboxSweep(NpgsqlDataSource dataSource)
     // handed back or swept before (tasks_received_due_idx, by when they are due). A single scan in creation order with
     // the due test as a filter read past every not-yet-due row at its head on every sweep, so its cost grew with the
     // backlog.
-    private const string ClaimDueSql = """
+    internal const string ClaimDueSql = """
         WITH fresh AS (
                 SELECT id FROM tasks
                 WHERE state = 'received' AND redispatch_at IS NULL AND created_at <= now() - $1

@@ -23,7 +23,7 @@ public sealed class TaskRetention(NpgsqlDataSource dataSource)
 
     // Walks tasks_ended_age_idx from the oldest end and reads only rows it deletes. SKIP LOCKED: a task being retried or
     // read for update right now is left for the next batch, and deleting never waits on the pipeline.
-    private const string DeleteExpiredSql = """
+    internal const string DeleteExpiredSql = """
         DELETE FROM tasks
         WHERE id IN (SELECT id FROM tasks
                      WHERE state = $1::task_state AND done_at IS NOT NULL AND done_at < now() - $2

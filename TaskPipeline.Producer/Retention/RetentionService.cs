@@ -65,6 +65,7 @@ internal sealed partial class RetentionService : BackgroundService
     private async Task RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await TaskRetention.FoldCountsAsync(connection, cancellationToken);
+        var folded = _time.GetTimestamp();
         foreach (var (state, age) in _options.Rules())
         {
             var started = _time.GetTimestamp();
@@ -75,6 +76,14 @@ internal sealed partial class RetentionService : BackgroundService
                 batch = await TaskRetention.DeleteExpiredAsync(connection, state, age, _options.BatchSize, cancellationToken);
                 deleted += batch;
                 _metrics.Deleted(state, batch);
+                // A long run (a large backlog of expired tasks, retention just turned on) folds the counters as
+                // often as the runs do, so the deltas that every stats read adds up stay few.
+                if (_time.GetElapsedTime(folded) >= _options.Interval)
+                {
+                    await TaskRetention.FoldCountsAsync(connection, cancellationToken);
+                    folded = _time.GetTimestamp();
+                }
+
                 if (batch == _options.BatchSize && _options.BatchPause > TimeSpan.Zero)
                 {
                     await Task.Delay(_options.BatchPause, _time, cancellationToken);

@@ -1,5 +1,6 @@
 using Npgsql;
 using TaskPipeline.Data;
+using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Tests.Distributed.Integration;
 
@@ -25,8 +26,55 @@ public sealed class SchemaTests(PipelineFixture fixture)
         var applied = await QueryAsync("SELECT scriptname FROM schemaversions ORDER BY scriptname");
 
         Assert.Equal(
-            ["TaskPipeline.ServiceDefaults.Data.Migrations.0001_create_tasks.sql", "TaskPipeline.ServiceDefaults.Data.Migrations.0002_task_events.sql"],
+            [
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0001_create_tasks.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0002_task_events.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0003_bounded_reads.sql",
+            ],
             applied);
+    }
+
+    [Fact]
+    public async Task TheOutboxSweepAndRetentionFindTheirRowsByIndexConditionsNotFilters()
+    {
+        // Scans are ruled out so that the plan on this small table is the one a large table gets: what the statements
+        // look for must be an index condition (read only matching rows), not a filter over rows read anyway.
+        var sweep = await PlanAsync(OutboxSweep.ClaimDueSql, TimeSpan.FromSeconds(10), 1000);
+        Assert.Contains("tasks_received_new_idx", sweep);
+        Assert.Contains("tasks_received_due_idx", sweep);
+        Assert.Matches(@"Index Cond: \(created_at <= ", sweep);
+        Assert.Matches(@"Index Cond: \(\(redispatch_at IS NOT NULL\) AND \(redispatch_at <= now\(\)\)\)", sweep);
+
+        var retention = await PlanAsync(TaskRetention.DeleteExpiredSql, "done", TimeSpan.FromHours(24), 1000);
+        Assert.Contains("tasks_ended_age_idx", retention);
+        Assert.Matches(@"Index Cond: \(\(state = \(\$1\)::task_state\) AND \(done_at < ", retention);
+    }
+
+    private async Task<string> PlanAsync(string sql, params object[] parameters)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(fixture.App.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using (var settings = new NpgsqlCommand("SET enable_seqscan = off; SET enable_bitmapscan = off", connection))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter is TimeSpan interval
+                ? new NpgsqlParameter { Value = interval, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval }
+                : new NpgsqlParameter { Value = parameter });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync();
+        var plan = new System.Text.StringBuilder();
+        while (await reader.ReadAsync())
+        {
+            plan.AppendLine(reader.GetString(0));
+        }
+
+        return plan.ToString();
     }
 
     private async Task<List<string>> QueryAsync(string sql)
