@@ -114,7 +114,7 @@ internal sealed class SoakBenchmark(BenchmarkRunner runner, BenchmarkOptions opt
 
             var samples = new List<SoakSample>();
             var exactEvery = TimeSpan.FromTicks(Math.Min(MaxExactCountInterval.Ticks, Math.Max(SampleInterval.Ticks, duration.Ticks / 6)));
-            var lastExact = TimeSpan.MinValue;
+            TimeSpan? lastExact = null;
             var (lastSeconds, lastEnded) = (0d, 0L);
             using (var timer = new PeriodicTimer(SampleInterval))
             {
@@ -123,7 +123,7 @@ internal sealed class SoakBenchmark(BenchmarkRunner runner, BenchmarkOptions opt
                     var elapsed = Stopwatch.GetElapsedTime(started);
                     var ended = await EndedAsync(dataSource, cancellationToken);
                     long? exact = null;
-                    if (elapsed - lastExact >= exactEvery || elapsed + SampleInterval > duration)
+                    if (lastExact is not { } previous || elapsed - previous >= exactEvery || elapsed + SampleInterval > duration)
                     {
                         lastExact = elapsed;
                         exact = await BenchmarkRunner.ScalarAsync(dataSource, "SELECT count(*) FROM tasks", cancellationToken);
