@@ -11,7 +11,7 @@ namespace TaskPipeline.Benchmarks;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all"];
+    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all", "reads", "soak"];
 
     public static RootCommand Create()
     {
@@ -22,7 +22,8 @@ internal static class BenchCommand
         {
             Description = "max: 500,000 tasks at an unlimited rate with no simulated work, and the ceiling; steady: 1,000 tasks/s "
                 + "with the default simulated work for 60 s; scale: max with 1, 2 and 4 consumers; ceiling: the lifecycle as plain "
-                + "batched SQL only; all: max, steady and scale",
+                + "batched SQL only; all: max, steady and scale; reads: the API's reads timed on a seeded table (--rows) and an open "
+            + "dashboard's cost; soak: a long run (--duration) at max with retention, and a reference run without",
             DefaultValueFactory = _ => "max",
         };
         workload.AcceptOnlyFromAmong(Workloads);
@@ -63,6 +64,56 @@ internal static class BenchCommand
             HelpName = "s",
         };
         warmup.Validators.Add(result => RequireRange(result.GetValueOrDefault<double>(), 0, 600, "--warmup", result));
+
+        var rows = new Option<long>("--rows")
+        {
+            Description = "Rows reads seeds the tasks table with",
+            DefaultValueFactory = _ => BenchmarkOptions.DefaultReadRows,
+            HelpName = "n",
+        };
+        rows.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() is < 1000 or > 200_000_000)
+            {
+                result.AddError("--rows must be from 1000 to 200000000");
+            }
+        });
+
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "Timed calls of each read (reads), after a warm-up",
+            DefaultValueFactory = _ => BenchmarkOptions.DefaultReadRepeat,
+            HelpName = "n",
+        };
+        repeat.Validators.Add(result => RequireRange(result.GetValueOrDefault<int>(), 10, 100_000, "--repeat", result));
+
+        var duration = new Option<TimeSpan>("--duration")
+        {
+            Description = "How long soak runs with retention: 600s, 10m, 00:10:00",
+            DefaultValueFactory = _ => BenchmarkOptions.DefaultSoakDuration,
+            CustomParser = result => ParseDuration(result, "--duration"),
+            HelpName = "time",
+        };
+
+        var referenceDuration = new Option<TimeSpan?>("--reference-duration")
+        {
+            Description = "How long soak's reference run without retention lasts [default: --duration]",
+            CustomParser = result => ParseDuration(result, "--reference-duration"),
+            HelpName = "time",
+        };
+
+        var noReference = new Option<bool>("--no-reference")
+        {
+            Description = "Soak without its reference run (no throughput ratio): a quick run",
+        };
+
+        var notifyTrigger = new Option<string>("--notify-trigger")
+        {
+            Description = "The completion NOTIFY trigger (tasks_task_events_notify) during max, steady and soak: on, or off to measure what it costs",
+            DefaultValueFactory = _ => NotifyTrigger.On,
+            HelpName = "on|off",
+        };
+        notifyTrigger.AcceptOnlyFromAmong(NotifyTrigger.On, NotifyTrigger.Off);
 
         var output = new Option<string?>("--output")
         {
@@ -126,7 +177,7 @@ internal static class BenchCommand
             "Benchmarks TaskPipeline on a fresh app started through Aspire and prints a JSON report (build with -c Release for real numbers). "
             + "Any --<section>:<Key>=<value> argument is passed to the AppHost, e.g. --TaskPipeline:Database:Proxied=true or --producer:Producer:BatchSize=500.")
         {
-            workload, tasks, seconds, rate, warmup, consumers, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
+            workload, tasks, seconds, rate, warmup, consumers, rows, repeat, duration, referenceDuration, noReference, notifyTrigger, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
         };
         command.TreatUnmatchedTokensAsErrors = false;
 
@@ -146,6 +197,13 @@ internal static class BenchCommand
                 Rate = parseResult.GetValue(rate),
                 WarmupSeconds = parseResult.GetValue(warmup),
                 Consumers = parseResult.GetValue(consumers),
+                Rows = parseResult.GetValue(rows),
+                Repeat = parseResult.GetValue(repeat),
+                SoakDuration = parseResult.GetValue(duration),
+                ReferenceDuration = parseResult.GetValue(noReference) ? TimeSpan.Zero : parseResult.GetValue(referenceDuration),
+                // Soak runs at max unless a rate is given.
+                SoakRate = parseResult.GetResult(rate) is { Implicit: false } ? parseResult.GetValue(rate) : null,
+                NotifyTriggerOff = parseResult.GetValue(notifyTrigger) == NotifyTrigger.Off,
                 UnsafeCommit = parseResult.GetValue(unsafeCommit),
                 Telemetry = parseResult.GetValue(telemetry),
                 StateDirectory = parseResult.GetValue(stateDirectory) is { } path ? Path.GetFullPath(path, callerDirectory) : null,
@@ -171,10 +229,28 @@ internal static class BenchCommand
             return 1;
         }
 
-        List<BenchmarkReport> reports;
+        string json, html;
         try
         {
-            reports = await new BenchmarkRunner(options).RunAsync(cancellationToken);
+            var runner = new BenchmarkRunner(options);
+            switch (options.Workload)
+            {
+                case BenchmarkWorkload.Reads:
+                    var reads = await new ReadsBenchmark(runner, options).RunAsync(cancellationToken);
+                    (json, html) = (JsonSerializer.Serialize(reads, BenchmarkJsonContext.Default.ReadsReport), ReadsHtml.Render(reads));
+                    break;
+                case BenchmarkWorkload.Soak:
+                    var soak = await new SoakBenchmark(runner, options).RunAsync(cancellationToken);
+                    (json, html) = (JsonSerializer.Serialize(soak, BenchmarkJsonContext.Default.SoakReport), SoakHtml.Render(soak));
+                    break;
+                default:
+                    var reports = await runner.RunAsync(cancellationToken);
+                    json = reports.Count == 1
+                        ? JsonSerializer.Serialize(reports[0], BenchmarkJsonContext.Default.BenchmarkReport)
+                        : JsonSerializer.Serialize(reports, BenchmarkJsonContext.Default.ListBenchmarkReport);
+                    html = BenchmarkHtml.Render(reports);
+                    break;
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -192,18 +268,45 @@ internal static class BenchCommand
             return 1;
         }
 
-        var json = reports.Count == 1
-            ? JsonSerializer.Serialize(reports[0], BenchmarkJsonContext.Default.BenchmarkReport)
-            : JsonSerializer.Serialize(reports, BenchmarkJsonContext.Default.ListBenchmarkReport);
         var path = Path.GetFullPath(output ?? Path.Combine(
             Path.GetTempPath(),
             $"taskpipeline-bench-{options.Workload.ToString().ToLowerInvariant()}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json"));
         Console.WriteLine(json);
         await File.WriteAllTextAsync(path, json + Environment.NewLine, CancellationToken.None);
-        var html = Path.ChangeExtension(path, ".html");
-        await File.WriteAllTextAsync(html, BenchmarkHtml.Render(reports), CancellationToken.None);
-        await Console.Error.WriteLineAsync($"report written to {path} and {html}");
+        var htmlPath = Path.ChangeExtension(path, ".html");
+        await File.WriteAllTextAsync(htmlPath, html, CancellationToken.None);
+        await Console.Error.WriteLineAsync($"report written to {path} and {htmlPath}");
         return 0;
+    }
+
+    /// <summary>A duration as seconds, minutes or hours with a unit (90s, 10m, 1h) or as a TimeSpan (00:10:00).</summary>
+    private static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result, string name)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : string.Empty;
+        TimeSpan? value = null;
+        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0)
+        {
+            value = char.ToLowerInvariant(text[^1]) switch
+            {
+                's' => TimeSpan.FromSeconds(number),
+                'm' => TimeSpan.FromMinutes(number),
+                'h' => TimeSpan.FromHours(number),
+                _ => null,
+            };
+        }
+
+        if (value is null && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) && parsed >= TimeSpan.Zero)
+        {
+            value = parsed;
+        }
+
+        if (value is not { } duration || duration < TimeSpan.FromSeconds(10) || duration > TimeSpan.FromDays(1))
+        {
+            result.AddError($"{name} must be a time from 10s to 24h, e.g. 60s, 10m or 00:10:00 (was '{text}')");
+            return TimeSpan.Zero;
+        }
+
+        return duration;
     }
 
     private static void RequireRange(int value, int min, int max, string name, System.CommandLine.Parsing.OptionResult result)

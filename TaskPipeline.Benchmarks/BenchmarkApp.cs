@@ -107,6 +107,9 @@ internal sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
+    /// <summary>The Producer's HTTP endpoint (the Task API and the dashboard), as Aspire allocated it.</summary>
+    public Uri ProducerApi => App.GetEndpoint(ProducerResource, "http");
+
     /// <summary>The resource ids of a resource's replicas, in ordinal order.</summary>
     public IReadOnlyList<string> ReplicaIds(string resource) =>
         [.. _logs.Names.Where(pair => pair.Value == resource).Select(pair => pair.Key).Order(StringComparer.Ordinal)];
@@ -226,7 +229,8 @@ internal sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
-    private async Task WaitForHealthyAsync(string resource, int count, CancellationToken cancellationToken)
+    /// <summary>Waits until <paramref name="count"/> replicas of <paramref name="resource"/> run and are healthy.</summary>
+    public async Task WaitForHealthyAsync(string resource, int count, CancellationToken cancellationToken)
     {
         var healthy = new HashSet<string>(StringComparer.Ordinal);
         await App.ResourceNotifications.WaitForResourceAsync(resource, update =>

@@ -17,13 +17,13 @@ internal static class BenchmarkHtml
     private const int Top = 28;
     private const int Bottom = 44;
 
-    private const string ProducerColor = "#2563eb";
-    private const string ConsumerColor = "#16a34a";
-    private const string PostgresColor = "#9333ea";
-    private const string CeilingColor = "#dc2626";
-    private const string BeyondColor = "#ea580c";
+    internal const string ProducerColor = "#2563eb";
+    internal const string ConsumerColor = "#16a34a";
+    internal const string PostgresColor = "#9333ea";
+    internal const string CeilingColor = "#dc2626";
+    internal const string BeyondColor = "#ea580c";
 
-    private const string Style = """
+    internal const string Style = """
         <style>
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #111827; background: #fff; }
         h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
@@ -147,7 +147,7 @@ internal static class BenchmarkHtml
     /// <summary>(latency, percentile) points: x the latency at each whole percentile, y the percentile.</summary>
     private static (double X, double Y)[] Cdf(double[] latencies) => [.. latencies.Select((latency, percentile) => (latency, (double)percentile))];
 
-    private static string LineChart(
+    internal static string LineChart(
         string title,
         string xLabel,
         string yLabel,
@@ -180,7 +180,7 @@ internal static class BenchmarkHtml
         return End(svg);
     }
 
-    private static string BarChart(string title, (string Name, string Color, double? Value)[] bars)
+    internal static string BarChart(string title, (string Name, string Color, double? Value)[] bars)
     {
         var present = bars.Where(bar => bar.Value is not null).ToArray();
         var max = NiceCeiling(present.Length == 0 ? 1 : present.Max(bar => bar.Value!.Value));
@@ -263,9 +263,9 @@ internal static class BenchmarkHtml
     private static string Tick(double value) =>
         value >= 10_000 ? (value / 1000).ToString("0.#", CultureInfo.InvariantCulture) + "k" : value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string Number(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+    internal static string Number(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 
-    private static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
+    internal static string Short(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
-    private static string Text(string? value) => WebUtility.HtmlEncode(value ?? string.Empty);
+    internal static string Text(string? value) => WebUtility.HtmlEncode(value ?? string.Empty);
 }

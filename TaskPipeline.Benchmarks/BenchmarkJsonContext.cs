@@ -8,4 +8,6 @@ namespace TaskPipeline.Benchmarks;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(BenchmarkReport))]
 [JsonSerializable(typeof(List<BenchmarkReport>))]
+[JsonSerializable(typeof(ReadsReport))]
+[JsonSerializable(typeof(SoakReport))]
 internal sealed partial class BenchmarkJsonContext : JsonSerializerContext;

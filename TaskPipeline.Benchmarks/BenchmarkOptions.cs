@@ -7,6 +7,10 @@ internal sealed class BenchmarkOptions
     public const double DefaultSteadyRate = 1000;
     public const double DefaultSteadySeconds = 60;
     public const double DefaultWarmupSeconds = 5;
+    public const long DefaultReadRows = 10_000_000;
+    public const int DefaultReadRepeat = 200;
+    public static readonly TimeSpan DefaultSoakDuration = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultSoakRetention = TimeSpan.FromSeconds(60);
     public static readonly IReadOnlyList<int> ScaleReplicas = [1, 2, 4];
 
     public BenchmarkWorkload Workload { get; set; } = BenchmarkWorkload.Max;
@@ -52,6 +56,27 @@ internal sealed class BenchmarkOptions
 
     /// <summary>Print the resources' console output (stderr).</summary>
     public bool Verbose { get; set; }
+
+    /// <summary>Rows the reads workload seeds.</summary>
+    public long Rows { get; set; } = DefaultReadRows;
+
+    /// <summary>Timed calls of each read (after a warm-up).</summary>
+    public int Repeat { get; set; } = DefaultReadRepeat;
+
+    /// <summary>How long soak runs with retention.</summary>
+    public TimeSpan SoakDuration { get; set; } = DefaultSoakDuration;
+
+    /// <summary>How long the reference run without retention lasts; null: as long as the soak; zero: none.</summary>
+    public TimeSpan? ReferenceDuration { get; set; }
+
+    /// <summary>Soak's rate when --rate was given; null: unlimited, as max.</summary>
+    public double? SoakRate { get; set; }
+
+    /// <summary>The Producer's Retention:Done during soak.</summary>
+    public TimeSpan SoakRetention { get; set; } = DefaultSoakRetention;
+
+    /// <summary>Max and steady (and soak) run with the completion NOTIFY trigger disabled.</summary>
+    public bool NotifyTriggerOff { get; set; }
 
     public long SteadyTasks => Tasks ?? (long)Math.Round(Rate * Seconds);
 

@@ -91,6 +91,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             await using var app = await StartAppAsync(arguments, run.Consumers, cancellationToken);
             await using var dataSource = OpenDataSource(app.ConnectionString);
             var synchronousCommit = await ConfigureCommitAsync(dataSource, cancellationToken);
+            var notifyTrigger = await ConfigureNotifyTriggerAsync(dataSource, label, cancellationToken);
 
             TaskStatistics? ceiling = null;
             if (isMax)
@@ -129,7 +130,12 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
 
             warnings.AddRange(ServiceBuildWarnings(app));
             var settings = Settings(run, app, arguments, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, ceiling is not null, warnings)
-                with { WarmupTasks = warmupTasks };
+                with { WarmupTasks = warmupTasks, NotifyTrigger = notifyTrigger };
+            if (notifyTrigger == NotifyTrigger.Off)
+            {
+                await ExecuteAsync(dataSource, NotifyTrigger.EnableSql, cancellationToken);
+            }
+
             var report = Report(run, statistics, ceiling, start, end, settings);
             double WrapperMicroseconds(string resource) => Math.Round(end.RootCpuSince(start, resource).TotalMilliseconds * 1000 / Math.Max(report.Tasks, 1), 1);
             await Progress.WriteLineAsync(
@@ -178,15 +184,15 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         }
     }
 
-    private Task<BenchmarkApp> StartAppAsync(AppHostArguments arguments, int consumers, CancellationToken cancellationToken) =>
+    internal Task<BenchmarkApp> StartAppAsync(AppHostArguments arguments, int consumers, CancellationToken cancellationToken) =>
         BenchmarkApp.StartAsync(arguments.ToArgs(), consumers, options.Telemetry, options.Verbose ? Console.Error : null, StartTimeout, cancellationToken);
 
     /// <summary>The run's own folder: the given one (emptied by the AppHost's fresh start), or a new one in the temp folder.</summary>
-    private string NewStateDirectory() => options.StateDirectory
+    internal string NewStateDirectory() => options.StateDirectory
         ?? Path.Combine(Path.GetTempPath(), $"taskpipeline-bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..48]);
 
     /// <summary>The benchmark's own connections: a pool that does not reset a connection (DISCARD ALL) at every poll.</summary>
-    private static NpgsqlDataSource OpenDataSource(string connectionString)
+    internal static NpgsqlDataSource OpenDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.NoResetOnClose = true;
@@ -195,7 +201,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     }
 
     /// <summary>Applies --unsafe-commit to the whole server and returns synchronous_commit as the server reports it.</summary>
-    private async Task<string> ConfigureCommitAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    internal async Task<string> ConfigureCommitAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         if (options.UnsafeCommit)
         {
@@ -224,7 +230,30 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         return setting;
     }
 
-    private static async Task<string> ServerVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <summary>
+    /// --notify-trigger off: disables the completion NOTIFY trigger before the load (the caller enables it again after),
+    /// so that a run measures the pipeline without it. Returns the trigger's state for the report.
+    /// </summary>
+    internal async Task<string> ConfigureNotifyTriggerAsync(NpgsqlDataSource dataSource, string label, CancellationToken cancellationToken)
+    {
+        if (!options.NotifyTriggerOff)
+        {
+            return NotifyTrigger.On;
+        }
+
+        await ExecuteAsync(dataSource, NotifyTrigger.DisableSql, cancellationToken);
+        await Progress.WriteLineAsync($"{label} the completion NOTIFY trigger ({NotifyTrigger.Name}) is disabled for this run");
+        return NotifyTrigger.Off;
+    }
+
+    internal static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static async Task<string> ServerVersionAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SHOW server_version");
         return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
@@ -234,7 +263,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     /// Starts the producer and samples its CPU as soon as its first batch is stored: what it spent before that is
     /// start-up (runtime, JIT, configuration, migrations check), not work on tasks.
     /// </summary>
-    private static async Task<ResourceUsage> StartProducerAsync(BenchmarkApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    internal static async Task<ResourceUsage> StartProducerAsync(BenchmarkApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var starting = app.StartAsync(BenchmarkApp.ProducerResource, cancellationToken);
         while (await ScalarAsync(dataSource, "SELECT EXISTS (SELECT FROM tasks)::int", cancellationToken) == 0)
@@ -315,7 +344,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    internal static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
@@ -356,7 +385,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         };
     }
 
-    private static BenchmarkSettingsReport Settings(
+    internal static BenchmarkSettingsReport Settings(
         BenchmarkRun run,
         BenchmarkApp app,
         AppHostArguments arguments,
@@ -403,7 +432,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     /// Aspire runs each service with <c>dotnet run --configuration …</c> of the AppHost's build: a service built otherwise
     /// than this benchmark is said so (read from the wrapper's command line).
     /// </summary>
-    private static IEnumerable<string> ServiceBuildWarnings(BenchmarkApp app)
+    internal static IEnumerable<string> ServiceBuildWarnings(BenchmarkApp app)
     {
         foreach (var (resource, pid) in app.Processes(BenchmarkApp.ProducerResource, BenchmarkApp.ConsumerResource).DistinctBy(p => p.Resource))
         {
@@ -416,7 +445,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         }
     }
 
-    private List<string> Warnings(double load)
+    internal List<string> Warnings(double load)
     {
         var warnings = new List<string>();
         if (!BuildInfo.IsRelease)
@@ -434,6 +463,11 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             warnings.Add("synchronous_commit = off: a crash may lose the last commits; not the durable headline");
         }
 
+        if (options.NotifyTriggerOff)
+        {
+            warnings.Add($"the completion NOTIFY trigger ({NotifyTrigger.Name}) was disabled: the notification stream heard nothing");
+        }
+
         if (options.Telemetry)
         {
             warnings.Add("telemetry on: the services export traces, metrics and logs to the Aspire dashboard over OTLP");
@@ -442,7 +476,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         return warnings;
     }
 
-    private void DeleteStateDirectory(string path)
+    internal void DeleteStateDirectory(string path)
     {
         if (options.StateDirectory is not null)
         {
@@ -459,7 +493,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         }
     }
 
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+    internal static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    private sealed record BenchmarkRun(string Name, BenchmarkWorkload Kind, int Consumers, long Tasks);
+    internal sealed record BenchmarkRun(string Name, BenchmarkWorkload Kind, int Consumers, long Tasks);
 }

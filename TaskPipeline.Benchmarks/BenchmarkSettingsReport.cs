@@ -25,6 +25,9 @@ internal sealed record BenchmarkSettingsReport
     /// <summary>Consumer:MaxBatchSize, the largest Submit a Consumer accepts.</summary>
     public required int ConsumerMaxBatchSize { get; init; }
 
+    /// <summary>The completion NOTIFY trigger (tasks_task_events_notify) during the run: on, or off (--notify-trigger off).</summary>
+    public string NotifyTrigger { get; init; } = Benchmarks.NotifyTrigger.On;
+
     /// <summary>The ceiling's lifecycle: rows per statement and parallel connections; null when not measured.</summary>
     public required CeilingSettings? Ceiling { get; init; }
 

@@ -16,4 +16,10 @@ internal enum BenchmarkWorkload
 
     /// <summary>Max, steady and scale, one after the other.</summary>
     All,
+
+    /// <summary>The API's reads timed over a large seeded table, and what an open task dashboard costs PostgreSQL.</summary>
+    Reads,
+
+    /// <summary>A long run at the highest rate with retention on: whether the table stays flat, and what retention costs.</summary>
+    Soak,
 }
