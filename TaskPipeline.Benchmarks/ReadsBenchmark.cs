@@ -39,6 +39,11 @@ internal sealed class ReadsBenchmark(BenchmarkRunner runner, BenchmarkOptions op
         var arguments = new AppHostArguments(runner.NewStateDirectory(), consumers: 1)
             // One task: MaxTasks cannot be 0. It is made and done before anything is timed.
             .Set(BenchmarkApp.ProducerResource, "Producer:MaxTasks", "1")
+            // The seeded day of history is kept as seeded: retention would delete its oldest rows (and the sampled
+            // ids among them) while the reads are timed. The soak workload measures retention.
+            .Set(BenchmarkApp.ProducerResource, "Retention:Done", "0")
+            .Set(BenchmarkApp.ProducerResource, "Retention:Failed", "0")
+            .Set(BenchmarkApp.ProducerResource, "Retention:Canceled", "0")
             .Set(BenchmarkApp.ConsumerResource, BenchmarkRunner.PerTaskLogCategory, "Warning");
         foreach (var (setting, value) in BenchmarkApi.ProducerSettings(hash))
         {
@@ -223,15 +228,32 @@ internal sealed class ReadsBenchmark(BenchmarkRunner runner, BenchmarkOptions op
         return await FiguresAsync("tasks/{id}", "GET /api/tasks/{id}", 0, 1, timings);
     }
 
-    /// <summary>Retry-many of every canceled task: once, last (it requeues real rows, which the Consumer then works on).</summary>
+    /// <summary>
+    /// Retry-many of canceled tasks with the API's default limit, <see cref="RetryManyCalls"/> calls in a row, last (it
+    /// requeues real rows, which the Consumer then works on): each call takes the oldest canceled tasks left, rows
+    /// spread over the whole table that the cache has not seen.
+    /// </summary>
     private async Task<ReadFigures> RetryManyAsync(BenchmarkApi api, CancellationToken cancellationToken)
     {
         const string path = "/api/tasks/retry?state=canceled";
-        var (milliseconds, body) = await api.TimeAsync(HttpMethod.Post, path, cancellationToken);
-        var requeued = body.GetProperty("requeued").GetInt64();
-        await Progress.WriteLineAsync($"{Label} POST {path}: {requeued:N0} tasks requeued in {milliseconds:0.0} ms");
-        return new ReadFigures("retry canceled", "POST " + path, 0, 1, requeued, Math.Round(milliseconds, 2), Math.Round(milliseconds, 2), Math.Round(milliseconds, 2), milliseconds <= TargetP99Ms);
+        var timings = new List<double>(RetryManyCalls);
+        long requeued = 0;
+        for (var call = 0; call < RetryManyCalls; call++)
+        {
+            var (milliseconds, body) = await api.TimeAsync(HttpMethod.Post, path, cancellationToken);
+            timings.Add(milliseconds);
+            requeued += body.GetProperty("requeued").GetInt64();
+            if (!body.GetProperty("more").GetBoolean())
+            {
+                break;
+            }
+        }
+
+        await Progress.WriteLineAsync($"{Label} POST {path}: {requeued:N0} tasks requeued in {timings.Count} calls");
+        return await FiguresAsync("retry canceled", "POST " + path, 0, requeued, timings);
     }
+
+    private const int RetryManyCalls = 40;
 
     private async Task<ReadFigures> FiguresAsync(string name, string path, int page, long? rows, List<double> timings)
     {

@@ -17,10 +17,23 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         GROUP BY state, type
         """;
 
-    // Two counts rather than `state IN (...)`: each one matches a partial index, so neither scans the done rows.
+    // From the counters, not the rows: at full speed the partial indexes on received and processing tasks hold a
+    // million dead entries between vacuums, and counting through them took hundreds of milliseconds.
     private const string BacklogSql = """
-        SELECT (SELECT count(*) FROM tasks WHERE state = 'received')
-             + (SELECT count(*) FROM tasks WHERE state = 'processing')
+        SELECT coalesce(sum(tasks), 0)::bigint
+        FROM (SELECT tasks FROM task_counts WHERE state IN ('received', 'processing')
+              UNION ALL
+              SELECT tasks FROM task_count_deltas WHERE state IN ('received', 'processing')) AS backlog
+        """;
+
+    private const string ClaimHoldersSql = """
+        SELECT count(*) FROM (
+            SELECT owner
+            FROM (SELECT owner, tasks FROM task_counts WHERE state = 'processing'
+                  UNION ALL
+                  SELECT owner, tasks FROM task_count_deltas WHERE state = 'processing') AS counts
+            GROUP BY owner
+            HAVING sum(tasks) > 0) AS holders
         """;
 
     public async Task<TaskRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -121,10 +134,13 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         return new TaskStats(StateCounts.Of(byState), byState.Sum(), types, StateCounts.Of(removedByState));
     }
 
-    /// <summary>How many Consumer processes hold a claim now (distinct lease owners of processing tasks).</summary>
+    /// <summary>
+    /// How many Consumer processes hold a claim now: lease owners with processing tasks, from the counters (reading
+    /// the processing rows walked every dead index entry of a busy table: over 100 ms at full speed).
+    /// </summary>
     public async Task<long> CountClaimHoldersAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT count(DISTINCT lease_owner) FROM tasks WHERE state = 'processing'");
+        await using var command = dataSource.CreateCommand(ClaimHoldersSql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -28,9 +28,13 @@ internal sealed class RetentionOptions
     [Range(1, 100_000, ErrorMessage = "must be from 1 to 100000 tasks")]
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>The pause after a full batch, so deleting a large backlog leaves the database to the pipeline in between.</summary>
+    /// <summary>
+    /// A pause after each full batch, to slow deleting further. None by default: deletes already run one statement at a
+    /// time on one connection, so they take at most one backend's share of the database, and a pause that kept them
+    /// slower than the pipeline finishes tasks would let the table grow without end.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "must be from 00:00:00 to 00:01:00")]
-    public TimeSpan BatchPause { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan BatchPause { get; set; } = TimeSpan.Zero;
 
     /// <summary>The states whose tasks are deleted, with their age; a state kept forever is left out.</summary>
     public IEnumerable<(TaskState State, TimeSpan Age)> Rules()

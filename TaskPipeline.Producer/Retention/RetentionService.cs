@@ -9,8 +9,9 @@ using TaskPipeline.ServiceDefaults;
 namespace TaskPipeline.Producer.Retention;
 
 /// <summary>
-/// Every Retention:Interval, in whichever Producer replica gets the lock: folds the task counters' deltas, then deletes
-/// the finished tasks older than their state's retention, a paced batch at a time, until none is left.
+/// Every Retention:Interval, in whichever Producer replica gets the lock, deletes the finished tasks older than their
+/// state's retention, a paced batch at a time, until none is left. Every second, folds the task counters' deltas, so
+/// the deltas every stats and backlog read adds up stay a second's worth.
 /// </summary>
 internal sealed partial class RetentionService : BackgroundService
 {
@@ -41,7 +42,28 @@ internal sealed partial class RetentionService : BackgroundService
         _outage = new DatabaseOutage("deleting expired tasks", new RetryBackoff(producer.RetryBaseDelay, producer.RetryMaxDelay, Random.Shared), time, logger);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _loops.RunAsync("retention", EveryIntervalAsync, stoppingToken);
+    /// <summary>How often the counters are folded: at full speed a second leaves about two thousand delta rows.</summary>
+    public static readonly TimeSpan FoldInterval = TimeSpan.FromSeconds(1);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        _loops.RunAsync("retention", EveryIntervalAsync, stoppingToken),
+        _loops.RunAsync("counter-fold", FoldEverySecondAsync, stoppingToken));
+
+    private async Task FoldEverySecondAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FoldInterval, _time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await _retention.FoldCountsAsync(stoppingToken);
+            }
+            catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
+            {
+                // The deltas wait for the next tick; reads add them up meanwhile. The retention loop reports the outage.
+            }
+        }
+    }
 
     private async Task EveryIntervalAsync(CancellationToken stoppingToken)
     {
@@ -64,8 +86,6 @@ internal sealed partial class RetentionService : BackgroundService
 
     private async Task RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await TaskRetention.FoldCountsAsync(connection, cancellationToken);
-        var folded = _time.GetTimestamp();
         foreach (var (state, age) in _options.Rules())
         {
             var started = _time.GetTimestamp();
@@ -76,14 +96,6 @@ internal sealed partial class RetentionService : BackgroundService
                 batch = await TaskRetention.DeleteExpiredAsync(connection, state, age, _options.BatchSize, cancellationToken);
                 deleted += batch;
                 _metrics.Deleted(state, batch);
-                // A long run (a large backlog of expired tasks, retention just turned on) folds the counters as
-                // often as the runs do, so the deltas that every stats read adds up stay few.
-                if (_time.GetElapsedTime(folded) >= _options.Interval)
-                {
-                    await TaskRetention.FoldCountsAsync(connection, cancellationToken);
-                    folded = _time.GetTimestamp();
-                }
-
                 if (batch == _options.BatchSize && _options.BatchPause > TimeSpan.Zero)
                 {
                     await Task.Delay(_options.BatchPause, _time, cancellationToken);

@@ -20,49 +20,58 @@ CREATE INDEX tasks_received_new_idx ON tasks (created_at, id) WHERE state = 'rec
 CREATE INDEX tasks_received_due_idx ON tasks (redispatch_at) WHERE state = 'received' AND redispatch_at IS NOT NULL;
 
 -- Counts per state and type without counting the table. Statement triggers append what each statement changed to
--- task_count_deltas (append-only: concurrent statements never wait on one counter row); the Producer's maintenance
--- folds the deltas into task_counts now and then, and readers add both. Rows removed (retention, or by hand) move to
--- the removed columns, so all-time figures (done per type and their value sum) survive deletion.
+-- task_count_deltas (append-only: concurrent statements never wait on one counter row); the Producer folds the
+-- deltas into task_counts every second, and readers add both. Rows removed (retention, or by hand) move to the
+-- removed columns, so all-time figures (done per type and their value sum) survive deletion. Processing tasks are
+-- counted per lease owner too (owner is '' for every other state), which says how many Consumers hold work.
 CREATE TABLE task_counts (
     state             task_state NOT NULL,
     type              smallint   NOT NULL,
+    owner             text       NOT NULL DEFAULT '',
     tasks             bigint     NOT NULL DEFAULT 0,
     value_sum         bigint     NOT NULL DEFAULT 0,
     removed           bigint     NOT NULL DEFAULT 0,
     removed_value_sum bigint     NOT NULL DEFAULT 0,
-    PRIMARY KEY (state, type)
+    PRIMARY KEY (state, type, owner)
 );
 
 CREATE TABLE task_count_deltas (
     state             task_state NOT NULL,
     type              smallint   NOT NULL,
+    owner             text       NOT NULL DEFAULT '',
     tasks             bigint     NOT NULL DEFAULT 0,
     value_sum         bigint     NOT NULL DEFAULT 0,
     removed           bigint     NOT NULL DEFAULT 0,
     removed_value_sum bigint     NOT NULL DEFAULT 0
 );
 
-INSERT INTO task_counts (state, type, tasks, value_sum)
-SELECT state, type, count(*), sum(value) FROM tasks GROUP BY state, type;
+CREATE FUNCTION task_count_owner(state task_state, lease_owner text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN state = 'processing' THEN coalesce(lease_owner, '') ELSE '' END;
+
+INSERT INTO task_counts (state, type, owner, tasks, value_sum)
+SELECT state, type, task_count_owner(state, lease_owner), count(*), sum(value) FROM tasks GROUP BY 1, 2, 3;
 
 CREATE FUNCTION count_inserted_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO task_count_deltas (state, type, tasks, value_sum)
-    SELECT state, type, count(*), sum(value) FROM inserted_tasks GROUP BY state, type;
+    INSERT INTO task_count_deltas (state, type, owner, tasks, value_sum)
+    SELECT state, type, task_count_owner(state, lease_owner), count(*), sum(value) FROM inserted_tasks GROUP BY 1, 2, 3;
     RETURN NULL;
 END
 $$;
 
--- type and value never change, so only a change of state moves counts; a statement that changes none (a lease
--- renewal, a sweep) nets to nothing and writes nothing.
+-- type and value never change, so only a change of state (or of a processing task's owner) moves counts; a
+-- statement that changes neither (a lease renewal, a sweep) nets to nothing and writes nothing.
 CREATE FUNCTION count_updated_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO task_count_deltas (state, type, tasks, value_sum)
-    SELECT state, type, sum(tasks), sum(value_sum)
-    FROM (SELECT state, type, count(*) AS tasks, sum(value) AS value_sum FROM updated_new GROUP BY state, type
+    INSERT INTO task_count_deltas (state, type, owner, tasks, value_sum)
+    SELECT state, type, owner, sum(tasks), sum(value_sum)
+    FROM (SELECT state, type, task_count_owner(state, lease_owner) AS owner, count(*) AS tasks, sum(value) AS value_sum
+          FROM updated_new GROUP BY 1, 2, 3
           UNION ALL
-          SELECT state, type, -count(*), -sum(value) FROM updated_old GROUP BY state, type) AS moved
-    GROUP BY state, type
+          SELECT state, type, task_count_owner(state, lease_owner), -count(*), -sum(value)
+          FROM updated_old GROUP BY 1, 2, 3) AS moved
+    GROUP BY state, type, owner
     HAVING sum(tasks) <> 0;
     RETURN NULL;
 END
@@ -70,8 +79,9 @@ $$;
 
 CREATE FUNCTION count_deleted_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO task_count_deltas (state, type, tasks, value_sum, removed, removed_value_sum)
-    SELECT state, type, -count(*), -sum(value), count(*), sum(value) FROM deleted_tasks GROUP BY state, type;
+    INSERT INTO task_count_deltas (state, type, owner, tasks, value_sum, removed, removed_value_sum)
+    SELECT state, type, task_count_owner(state, lease_owner), -count(*), -sum(value), count(*), sum(value)
+    FROM deleted_tasks GROUP BY 1, 2, 3;
     RETURN NULL;
 END
 $$;
