@@ -103,3 +103,13 @@ CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks
     REFERENCING OLD TABLE AS deleted_tasks FOR EACH STATEMENT EXECUTE FUNCTION count_deleted_tasks();
 CREATE TRIGGER tasks_count_truncate AFTER TRUNCATE ON tasks
     FOR EACH STATEMENT EXECUTE FUNCTION count_truncated_tasks();
+
+-- The tasks table churns by design: every task is written four times (stored, claimed, finished, deleted), so at full
+-- speed it makes hundreds of thousands of dead rows a second. Vacuum it early and unthrottled, or it falls behind and
+-- the table grows with dead rows though the live rows stay flat. The deltas table is rewritten every second.
+ALTER TABLE tasks SET (
+    autovacuum_vacuum_cost_delay = 0,
+    autovacuum_vacuum_scale_factor = 0.02,
+    autovacuum_vacuum_insert_scale_factor = 0.02,
+    autovacuum_analyze_scale_factor = 0.02);
+ALTER TABLE task_count_deltas SET (autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
