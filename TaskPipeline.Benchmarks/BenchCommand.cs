@@ -102,6 +102,13 @@ internal static class BenchCommand
             HelpName = "time",
         };
 
+        var settle = new Option<TimeSpan?>("--settle")
+        {
+            Description = "From when soak judges the table flat [default: a third of --duration, at most 3 min]",
+            CustomParser = result => ParseDuration(result, "--settle"),
+            HelpName = "time",
+        };
+
         var noReference = new Option<bool>("--no-reference")
         {
             Description = "Soak without its reference run (no throughput ratio): a quick run",
@@ -177,7 +184,7 @@ internal static class BenchCommand
             "Benchmarks TaskPipeline on a fresh app started through Aspire and prints a JSON report (build with -c Release for real numbers). "
             + "Any --<section>:<Key>=<value> argument is passed to the AppHost, e.g. --TaskPipeline:Database:Proxied=true or --producer:Producer:BatchSize=500.")
         {
-            workload, tasks, seconds, rate, warmup, consumers, rows, repeat, duration, referenceDuration, noReference, notifyTrigger, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
+            workload, tasks, seconds, rate, warmup, consumers, rows, repeat, duration, referenceDuration, settle, noReference, notifyTrigger, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
         };
         command.TreatUnmatchedTokensAsErrors = false;
 
@@ -201,6 +208,7 @@ internal static class BenchCommand
                 Repeat = parseResult.GetValue(repeat),
                 SoakDuration = parseResult.GetValue(duration),
                 ReferenceDuration = parseResult.GetValue(noReference) ? TimeSpan.Zero : parseResult.GetValue(referenceDuration),
+                SoakSettle = parseResult.GetValue(settle),
                 // Soak runs at max unless a rate is given.
                 SoakRate = parseResult.GetResult(rate) is { Implicit: false } ? parseResult.GetValue(rate) : null,
                 NotifyTriggerOff = parseResult.GetValue(notifyTrigger) == NotifyTrigger.Off,

@@ -69,6 +69,9 @@ internal sealed class BenchmarkOptions
     /// <summary>How long the reference run without retention lasts; null: as long as the soak; zero: none.</summary>
     public TimeSpan? ReferenceDuration { get; set; }
 
+    /// <summary>From when soak judges flatness; null: a third of the run, at most 3 minutes.</summary>
+    public TimeSpan? SoakSettle { get; set; }
+
     /// <summary>Soak's rate when --rate was given; null: unlimited, as max.</summary>
     public double? SoakRate { get; set; }
 
