@@ -40,20 +40,26 @@ internal static class BenchmarkHtml
         </style>
         """;
 
+    /// <summary>Every report page's start: the document, its title and style, and the opened body.</summary>
+    internal static string Head(string title) => $"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{Text(title)}</title>
+        {Style}
+        </head>
+        <body>
+
+        """;
+
     public static string Render(IReadOnlyList<BenchmarkReport> reports)
     {
         var html = new StringBuilder();
         var first = reports[0].Settings;
+        html.Append(Head($"TaskPipeline benchmark, {first.Date}"));
         html.Append(CultureInfo.InvariantCulture, $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>TaskPipeline benchmark, {{Text(first.Date)}}</title>
-            {{Style}}
-            </head>
-            <body>
             <h1>TaskPipeline benchmark</h1>
             <p class="meta">{{Text(first.Date)}} · commit {{Text(Short(first.Commit))}} · {{Text(first.Build)}} build ·
             {{first.Machine.Processors}} processors · PostgreSQL {{Text(first.Machine.Postgres)}} · {{Text(first.Machine.Runtime)}} ·

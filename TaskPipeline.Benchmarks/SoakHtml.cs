@@ -12,16 +12,8 @@ internal static class SoakHtml
     {
         var settings = report.Settings;
         var html = new StringBuilder();
+        html.Append(BenchmarkHtml.Head($"TaskPipeline benchmark: soak, {settings.Date}"));
         html.Append(CultureInfo.InvariantCulture, $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>TaskPipeline benchmark: soak, {{BenchmarkHtml.Text(settings.Date)}}</title>
-            {{BenchmarkHtml.Style}}
-            </head>
-            <body>
             <h1>TaskPipeline benchmark: soak with retention</h1>
             <p class="meta">{{BenchmarkHtml.Text(settings.Date)}} · commit {{BenchmarkHtml.Text(BenchmarkHtml.Short(settings.Commit))}} · {{BenchmarkHtml.Text(settings.Build)}} build ·
             {{settings.Machine.Processors}} processors · PostgreSQL {{BenchmarkHtml.Text(settings.Machine.Postgres)}} · {{settings.Consumers}} consumers ·
