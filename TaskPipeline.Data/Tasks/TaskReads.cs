@@ -8,32 +8,22 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
 {
     private const string GetSql = $"SELECT {TaskSql.Columns} FROM tasks WHERE id = $1";
 
-    // The counters, not the table (0003_bounded_reads.sql): what was folded, plus the deltas not folded yet.
+    // The counters, not the table (0003_bounded_reads.sql, read through task_counts_now, 0004).
     private const string StatsSql = """
         SELECT state::text, type, sum(tasks)::bigint, sum(value_sum)::bigint, sum(removed)::bigint, sum(removed_value_sum)::bigint
-        FROM (SELECT state, type, tasks, value_sum, removed, removed_value_sum FROM task_counts
-              UNION ALL
-              SELECT state, type, tasks, value_sum, removed, removed_value_sum FROM task_count_deltas) AS counts
+        FROM task_counts_now
         GROUP BY state, type
         """;
 
     // From the counters, not the rows: at full speed the partial indexes on received and processing tasks hold a
     // million dead entries between vacuums, and counting through them took hundreds of milliseconds.
     private const string BacklogSql = """
-        SELECT coalesce(sum(tasks), 0)::bigint
-        FROM (SELECT tasks FROM task_counts WHERE state IN ('received', 'processing')
-              UNION ALL
-              SELECT tasks FROM task_count_deltas WHERE state IN ('received', 'processing')) AS backlog
+        SELECT coalesce(sum(tasks), 0)::bigint FROM task_counts_now WHERE state IN ('received', 'processing')
         """;
 
     private const string ClaimHoldersSql = """
         SELECT count(*) FROM (
-            SELECT owner
-            FROM (SELECT owner, tasks FROM task_counts WHERE state = 'processing'
-                  UNION ALL
-                  SELECT owner, tasks FROM task_count_deltas WHERE state = 'processing') AS counts
-            GROUP BY owner
-            HAVING sum(tasks) > 0) AS holders
+            SELECT owner FROM task_counts_now WHERE state = 'processing' GROUP BY owner HAVING sum(tasks) > 0) AS holders
         """;
 
     public async Task<TaskRecord?> GetAsync(Guid id, CancellationToken cancellationToken)

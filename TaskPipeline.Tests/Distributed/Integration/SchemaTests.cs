@@ -30,6 +30,7 @@ public sealed class SchemaTests(PipelineFixture fixture)
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0001_create_tasks.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0002_task_events.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0003_bounded_reads.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0004_task_counts_now.sql",
             ],
             applied);
     }
