@@ -18,4 +18,7 @@ internal static partial class AppHostLog
 
     [LoggerMessage(3, LogLevel.Information, "Stopping postgres (pid {ProcessId}) with a fast shutdown; {Running} service replica(s) still running")]
     public static partial void PostgresFastShutdown(ILogger logger, int? processId, int running);
+
+    [LoggerMessage(5, LogLevel.Error, "postgres is healthy but its databases could not be created ({Attempts} attempts); the services that need them will not start")]
+    public static partial void DatabasesNotCreated(ILogger logger, Exception exception, int attempts);
 }

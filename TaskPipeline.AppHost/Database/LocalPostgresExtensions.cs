@@ -36,7 +36,7 @@ internal static class LocalPostgresExtensions
         var passwordParameter = builder.AddParameter($"{name}-password", secret: true);
         builder.Configuration[$"Parameters:{passwordParameter.Resource.Name}"] = password;
 
-        var port = settings.Port > 0 ? settings.Port : FreeLoopbackPort();
+        var port = settings.Port > 0 ? settings.Port : LoopbackPort.PickFree();
         var asRoot = Environment.UserName == "root";
         var serverConnectionString = new NpgsqlConnectionStringBuilder
         {
@@ -211,12 +211,6 @@ internal static class LocalPostgresExtensions
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
     {

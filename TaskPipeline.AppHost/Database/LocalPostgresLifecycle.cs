@@ -28,6 +28,9 @@ internal sealed class LocalPostgresLifecycle(
 {
     private static readonly TimeSpan ServiceStopPatience = TimeSpan.FromSeconds(20);
 
+    /// <summary>A healthy server can still refuse a connection for a moment (a loaded machine): a few tries, then a loud stop.</summary>
+    private const int DatabaseCreationAttempts = 5;
+
     // Aspire's notifications end as the app stops: the last states seen are kept for the shutdown.
     private readonly ConcurrentDictionary<string, (ProjectResource Service, string State)> _serviceStates = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -108,7 +111,14 @@ internal sealed class LocalPostgresLifecycle(
                 var healthy = state == KnownResourceStates.Running && update.Snapshot.HealthStatus == HealthStatus.Healthy;
                 if (healthy && !created)
                 {
-                    await CreateDatabasesAsync(stopping);
+                    if (!await TryCreateDatabasesAsync(stopping))
+                    {
+                        // Said loudly, and the databases' state says it too: whatever waits for them fails instead of
+                        // waiting forever.
+                        await PublishDatabaseStateAsync(KnownResourceStates.FailedToStart);
+                        return;
+                    }
+
                     created = true;
                 }
 
@@ -140,6 +150,28 @@ internal sealed class LocalPostgresLifecycle(
                 State = new ResourceStateSnapshot(state, style),
                 StartTimeStamp = state == KnownResourceStates.Running ? DateTime.UtcNow : snapshot.StartTimeStamp,
             });
+        }
+    }
+
+    private async Task<bool> TryCreateDatabasesAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CreateDatabasesAsync(cancellationToken);
+                return true;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt == DatabaseCreationAttempts)
+                {
+                    AppHostLog.DatabasesNotCreated(logger, exception, attempt);
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
         }
     }
 

@@ -46,7 +46,7 @@ internal static class PrometheusExtensions
         var stateDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(settings.StateDirectory) ? DefaultStateDirectory() : settings.StateDirectory);
         Directory.CreateDirectory(stateDirectory);
         var targetsFile = Path.Combine(stateDirectory, "targets.json");
-        var port = settings.Port > 0 ? settings.Port : FreeLoopbackPort();
+        var port = settings.Port > 0 ? settings.Port : LoopbackPort.PickFree();
         var configDirectory = inContainer ? "/etc/prometheus" : stateDirectory;
         File.WriteAllText(Path.Combine(stateDirectory, "prometheus.yml"), Configuration(settings.ScrapeInterval, Path.Combine(configDirectory, "targets.json")));
 
@@ -112,10 +112,4 @@ internal static class PrometheusExtensions
         return System.IO.Path.Combine(data, "taskpipeline", "prometheus");
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -29,12 +29,11 @@ public sealed class DistributedPipeline : IAsyncDisposable
     private readonly ResourceLogs _logs;
 
     private DistributedPipeline(
-        DistributedApplication app, AppArguments arguments, string connectionString, ConcurrentDictionary<string, ConcurrentDictionary<string, string>> overrides)
+        DistributedApplication app, AppArguments arguments, ConcurrentDictionary<string, ConcurrentDictionary<string, string>> overrides)
     {
         _overrides = overrides;
         App = app;
         Arguments = arguments;
-        ConnectionString = connectionString;
         _logs = new ResourceLogs(app);
     }
 
@@ -43,7 +42,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public AppArguments Arguments { get; }
 
     /// <summary>tasksdb's connection string (Aspire's format).</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString { get; private set; } = "";
 
     public static async Task<DistributedPipeline> StartAsync(AppArguments arguments, string stateDirectory, CancellationToken cancellationToken = default)
     {
@@ -73,29 +72,22 @@ public sealed class DistributedPipeline : IAsyncDisposable
         }
 
         var app = await builder.BuildAsync(timeout.Token);
-        DistributedPipeline? pipeline = null;
+        // Following the resources from before the start: when the start fails, their states and last lines say why.
+        var pipeline = new DistributedPipeline(app, arguments, overrides);
         try
         {
             await app.StartAsync(timeout.Token);
-            var connectionString = await app.GetConnectionStringAsync("tasksdb", timeout.Token)
+            pipeline.ConnectionString = await app.GetConnectionStringAsync("tasksdb", timeout.Token)
                 ?? throw new InvalidOperationException("tasksdb has no connection string");
-            pipeline = new DistributedPipeline(app, arguments, connectionString, overrides);
             await pipeline.WaitForReplicasHealthyAsync("consumer", arguments.ConsumerReplicas, timeout.Token);
             await pipeline.WaitForReplicasHealthyAsync("producer", arguments.ProducerReplicas, timeout.Token);
             return pipeline;
         }
-        catch
+        catch (Exception exception)
         {
-            if (pipeline is not null)
-            {
-                await pipeline.DisposeAsync();
-            }
-            else
-            {
-                await app.DisposeAsync();
-            }
-
-            throw;
+            var report = pipeline.DescribeResources();
+            await pipeline.DisposeAsync();
+            throw new InvalidOperationException($"the app did not start within {StartTimeout.TotalMinutes} min ({exception.Message})\n{report}", exception);
         }
     }
 
@@ -317,6 +309,16 @@ public sealed class DistributedPipeline : IAsyncDisposable
     public ValueTask DisposeAsync() => _logs.DisposeAsync();
 
     private IEnumerable<string> KnownIds() => _logs.Names.Keys;
+
+    /// <summary>Every resource's state and health, then each one's last lines.</summary>
+    private string DescribeResources()
+    {
+        var states = KnownIds().Order(StringComparer.Ordinal).Select(id =>
+            App.ResourceNotifications.TryGetCurrentState(id, out var state) && state is not null
+                ? $"{id}: {state.Snapshot.State?.Text ?? "(no state)"}, health {state.Snapshot.HealthStatus?.ToString() ?? "unknown"}, exit code {state.Snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+                : $"{id}: (no state)");
+        return $"resources:\n{string.Join('\n', states)}\nlast lines:\n{string.Join('\n', _logs.Tails(15))}";
+    }
 
     private CustomResourceSnapshot Snapshot(string id) =>
         App.ResourceNotifications.TryGetCurrentState(id, out var state) && state is not null
