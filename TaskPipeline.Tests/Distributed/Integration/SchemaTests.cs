@@ -31,6 +31,7 @@ public sealed class SchemaTests(PipelineFixture fixture)
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0002_task_events.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0003_bounded_reads.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0004_task_counts_now.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0005_counts_by_type_only_when_done.sql",
             ],
             applied);
     }
