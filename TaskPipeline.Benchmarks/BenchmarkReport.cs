@@ -43,5 +43,14 @@ internal sealed record BenchmarkReport
     /// <summary>Peak resident memory (VmHWM) in MB, per resource; null for a resource that took no part.</summary>
     public required ResourceFigures PeakRssMb { get; init; }
 
+    /// <summary>
+    /// steady only: the naive one-row-at-a-time lifecycle at the same rate on the same server, measured in the same run
+    /// once the services are stopped (<see cref="NaiveReference"/>); null for the other workloads.
+    /// </summary>
+    public required ReferenceFigures? Reference { get; init; }
+
+    /// <summary>(Producer + Consumers + PostgreSQL CPU per task) ÷ the reference's CPU per task; null without a reference.</summary>
+    public required double? CostRatio { get; init; }
+
     public required BenchmarkSettingsReport Settings { get; init; }
 }

@@ -136,7 +136,17 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                 await ExecuteAsync(dataSource, NotifyTrigger.EnableSql, cancellationToken);
             }
 
-            var report = Report(run, statistics, ceiling, start, end, settings);
+            ReferenceFigures? reference = null;
+            if (!isMax)
+            {
+                // The services are stopped first: what PostgreSQL spends in the reference's window is the reference's.
+                await Progress.WriteLineAsync($"{label} the reference: the naive lifecycle (one row, three commits a task) at {options.Rate:N0}/s, {NaiveReference.Clients} clients, services stopped");
+                await app.StopAsync(BenchmarkApp.ProducerResource, cancellationToken);
+                await app.StopAsync(BenchmarkApp.ConsumerResource, cancellationToken);
+                reference = await NaiveReference.RunAsync(app, dataSource, options.Rate, run.Tasks, timeout, cancellationToken);
+            }
+
+            var report = Report(run, statistics, ceiling, start, end, settings, reference);
             double WrapperMicroseconds(string resource) => Math.Round(end.RootCpuSince(start, resource).TotalMilliseconds * 1000 / Math.Max(report.Tasks, 1), 1);
             await Progress.WriteLineAsync(
                 $"{label} {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s"
@@ -145,6 +155,12 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             await Progress.WriteLineAsync(
                 $"{label} CPU µs per task: producer {report.CpuMsPer1000Tasks.Producer}, consumer {report.CpuMsPer1000Tasks.Consumer}, postgres {report.CpuMsPer1000Tasks.Postgres};"
                 + $" of which the dotnet run wrappers: producer {WrapperMicroseconds(BenchmarkApp.ProducerResource)}, consumer {WrapperMicroseconds(BenchmarkApp.ConsumerResource)}");
+            if (report.Reference is { } naive)
+            {
+                await Progress.WriteLineAsync(
+                    $"{label} reference: {naive.CpuMicrosecondsPerTask} µs per task (client + postgres), latency p50 {naive.LatencyMs.P50:0.0} ms, p99 {naive.LatencyMs.P99:0.0} ms; cost ratio {report.CostRatio}");
+            }
+
             await Progress.WriteLineAsync($"{label} stopping");
             return report;
         }
@@ -351,7 +367,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     }
 
     private static BenchmarkReport Report(
-        BenchmarkRun run, TaskStatistics statistics, TaskStatistics? ceiling, ResourceUsage start, ResourceUsage end, BenchmarkSettingsReport settings)
+        BenchmarkRun run, TaskStatistics statistics, TaskStatistics? ceiling, ResourceUsage start, ResourceUsage end, BenchmarkSettingsReport settings,
+        ReferenceFigures? reference = null)
     {
         var tasks = statistics.Done;
         double? CpuPer1000(string resource) => end.Cpu.ContainsKey(resource)
@@ -381,6 +398,11 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                 isCeiling ? null : PeakMb(BenchmarkApp.ProducerResource),
                 isCeiling ? null : PeakMb(BenchmarkApp.ConsumerResource),
                 PeakMb(BenchmarkApp.PostgresResource)),
+            Reference = reference,
+            CostRatio = reference is { CpuMicrosecondsPerTask: > 0 } && !isCeiling
+                ? Math.Round(((CpuPer1000(BenchmarkApp.ProducerResource) ?? 0) + (CpuPer1000(BenchmarkApp.ConsumerResource) ?? 0) + (CpuPer1000(BenchmarkApp.PostgresResource) ?? 0))
+                    / reference.CpuMicrosecondsPerTask, 3)
+                : null,
             Settings = settings,
         };
     }

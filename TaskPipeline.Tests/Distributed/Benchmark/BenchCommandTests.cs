@@ -57,9 +57,22 @@ public sealed class BenchCommandTests
                 Assert.Equal(1, settings.GetProperty("delayPerValueMs").GetDouble());
                 // Each task's own simulated delay (value × 1 ms) is part of its latency, never of what is beyond it.
                 Assert.True(report.GetProperty("latencyMs").GetProperty("max").GetDouble() >= report.GetProperty("latencyBeyondDelayMs").GetProperty("max").GetDouble());
+                // The naive reference ran in the same run: its CPU (client and server) and latency, and the ratio to it.
+                var reference = report.GetProperty("reference");
+                Assert.Equal(["cpuMicrosecondsPerTask", "latencyMs"], reference.EnumerateObject().Select(p => p.Name));
+                Assert.Equal(["p50", "p99"], reference.GetProperty("latencyMs").EnumerateObject().Select(p => p.Name));
+                Assert.True(reference.GetProperty("cpuMicrosecondsPerTask").GetDouble() > 0);
+                Assert.True(reference.GetProperty("latencyMs").GetProperty("p50").GetDouble() > 0);
+                Assert.True(reference.GetProperty("latencyMs").GetProperty("p99").GetDouble() >= reference.GetProperty("latencyMs").GetProperty("p50").GetDouble());
+                var pipelineCpu = (string[])["producer", "consumer", "postgres"];
+                var expectedRatio = pipelineCpu.Sum(resource => report.GetProperty("cpuMsPer1000Tasks").GetProperty(resource).GetDouble())
+                    / reference.GetProperty("cpuMicrosecondsPerTask").GetDouble();
+                Assert.Equal(expectedRatio, report.GetProperty("costRatio").GetDouble(), 0.002);
             }
             else
             {
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("reference").ValueKind);
+                Assert.Equal(JsonValueKind.Null, report.GetProperty("costRatio").ValueKind);
                 Assert.True(report.GetProperty("ceilingTasksPerSecond").GetDouble() > 0);
                 Assert.True(report.GetProperty("ceilingRatio").GetDouble() > 0);
                 Assert.Equal(0, settings.GetProperty("rate").GetDouble());
