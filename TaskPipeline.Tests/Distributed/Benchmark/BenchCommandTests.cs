@@ -104,6 +104,38 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task SoakRunsSmallAtARateWithMaxsServiceSettingsAndAuditsEveryTaskOnce()
+    {
+        // 25 s with retention, then 12 s without: too short for the table to settle, long enough for every field.
+        var (reports, html) = await RunBenchAsync("soak", "--rate", "500", "--duration", "25s", "--reference-duration", "12s");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("soak", report.GetProperty("workload").GetString());
+        foreach (var (name, retention) in (IEnumerable<(string, string?)>)[("run", "00:01:00"), ("reference", null)])
+        {
+            var run = report.GetProperty(name);
+            Assert.Equal(retention, run.GetProperty("retention").GetString());
+            Assert.True(run.GetProperty("tasksPerSecond").GetDouble() > 0);
+            var audit = run.GetProperty("audit");
+            Assert.True(audit.GetProperty("exactlyOnce").GetBoolean());
+            Assert.True(audit.GetProperty("inserted").GetInt64() > 0);
+            Assert.Equal(audit.GetProperty("inserted").GetInt64(), audit.GetProperty("left").GetInt64() + audit.GetProperty("deleted").GetInt64());
+            Assert.Equal(audit.GetProperty("inserted").GetInt64(), audit.GetProperty("ended").GetInt64());
+            Assert.Equal(0, audit.GetProperty("open").GetInt64());
+            Assert.NotEmpty(run.GetProperty("samples").EnumerateArray());
+            Assert.All(run.GetProperty("readMs").EnumerateObject(), read => Assert.True(read.Value.GetProperty("samples").GetInt32() > 0));
+        }
+
+        Assert.True(report.GetProperty("throughputRatio").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.False, report.GetProperty("flat").ValueKind);
+        var settings = report.GetProperty("settings");
+        Assert.Equal(500, settings.GetProperty("rate").GetDouble());
+        // max's settings at a rate: without them the Consumers' concurrency caps a soak near 2,000 tasks/s.
+        Assert.Equal("00:00:00", settings.GetProperty("consumer").GetProperty("Consumer:DelayPerValue").GetString());
+        AssertSelfContainedHtml(html, 2);
+    }
+
+    [Fact]
     public void ProcFsReadsThisProcesssCpuAndPeakMemory()
     {
         // Burn a little CPU so the figure cannot be zero at the kernel's 10 ms resolution.
