@@ -141,9 +141,8 @@ internal static class BenchmarkHtml
 
         if (report.Reference is { } reference)
         {
-            var pipeline = (report.CpuMsPer1000Tasks.Producer ?? 0) + (report.CpuMsPer1000Tasks.Consumer ?? 0) + (report.CpuMsPer1000Tasks.Postgres ?? 0);
             html.Append(BarChart($"CPU per task beside the naive reference (µs; cost ratio {Number(report.CostRatio, "0.00")}; reference latency p50 {reference.LatencyMs.P50:0.0} ms, p99 {reference.LatencyMs.P99:0.0} ms)", [
-                ("pipeline", ConsumerColor, pipeline),
+                ("pipeline", ConsumerColor, report.CpuMsPer1000Tasks.Sum()),
                 ("reference", CeilingColor, reference.CpuMicrosecondsPerTask),
             ]));
         }

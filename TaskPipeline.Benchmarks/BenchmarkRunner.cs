@@ -377,6 +377,10 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
         double? PeakMb(string resource) => end.PeakRss.TryGetValue(resource, out var bytes) ? Math.Round(bytes / 1024d / 1024d, 1) : null;
 
         var isCeiling = run.Kind == BenchmarkWorkload.Ceiling;
+        var cpu = new ResourceFigures(
+            isCeiling ? null : CpuPer1000(BenchmarkApp.ProducerResource),
+            isCeiling ? null : CpuPer1000(BenchmarkApp.ConsumerResource),
+            CpuPer1000(BenchmarkApp.PostgresResource));
         return new BenchmarkReport
         {
             Workload = run.Name,
@@ -390,19 +394,13 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             LatencyCdfMs = statistics.LatencyCdf,
             LatencyBeyondDelayCdfMs = statistics.LatencyBeyondDelayCdf,
             Timeline = statistics.Timeline,
-            CpuMsPer1000Tasks = new ResourceFigures(
-                isCeiling ? null : CpuPer1000(BenchmarkApp.ProducerResource),
-                isCeiling ? null : CpuPer1000(BenchmarkApp.ConsumerResource),
-                CpuPer1000(BenchmarkApp.PostgresResource)),
+            CpuMsPer1000Tasks = cpu,
             PeakRssMb = new ResourceFigures(
                 isCeiling ? null : PeakMb(BenchmarkApp.ProducerResource),
                 isCeiling ? null : PeakMb(BenchmarkApp.ConsumerResource),
                 PeakMb(BenchmarkApp.PostgresResource)),
             Reference = reference,
-            CostRatio = reference is { CpuMicrosecondsPerTask: > 0 } && !isCeiling
-                ? Math.Round(((CpuPer1000(BenchmarkApp.ProducerResource) ?? 0) + (CpuPer1000(BenchmarkApp.ConsumerResource) ?? 0) + (CpuPer1000(BenchmarkApp.PostgresResource) ?? 0))
-                    / reference.CpuMicrosecondsPerTask, 3)
-                : null,
+            CostRatio = reference is { CpuMicrosecondsPerTask: > 0 } ? Math.Round(cpu.Sum() / reference.CpuMicrosecondsPerTask, 3) : null,
             Settings = settings,
         };
     }

@@ -87,7 +87,7 @@ public sealed class DistributedPipeline : IAsyncDisposable
         {
             var report = pipeline.DescribeResources();
             await pipeline.DisposeAsync();
-            throw new InvalidOperationException($"the app did not start within {StartTimeout.TotalMinutes} min ({exception.Message})\n{report}", exception);
+            throw new InvalidOperationException($"the app did not start ({exception.Message})\n{report}", exception);
         }
     }
 
