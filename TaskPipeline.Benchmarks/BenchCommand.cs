@@ -11,7 +11,7 @@ namespace TaskPipeline.Benchmarks;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all", "reads", "soak"];
+    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all", "reads", "soak", "idle", "curve"];
 
     public static RootCommand Create()
     {
@@ -23,7 +23,9 @@ internal static class BenchCommand
             Description = "max: 500,000 tasks at an unlimited rate with no simulated work, and the ceiling; steady: 1,000 tasks/s "
                 + "with the default simulated work for 60 s; scale: max with 1, 2 and 4 consumers; ceiling: the lifecycle as plain "
                 + "batched SQL only; all: max, steady and scale; reads: the API's reads timed on a seeded table (--rows) and an open "
-            + "dashboard's cost; soak: a long run (--duration) at max with retention, and a reference run without",
+            + "dashboard's cost; soak: a long run (--duration) at max with retention, and a reference run without; idle: the app up "
+                + "with nothing to do for --seconds, each process's share of a core; curve: idle, then steady at each of --rates with "
+                + "its reference (with --telemetry: all of it again with telemetry)",
             DefaultValueFactory = _ => "max",
         };
         workload.AcceptOnlyFromAmong(Workloads);
@@ -43,7 +45,7 @@ internal static class BenchCommand
 
         var seconds = new Option<double>("--seconds")
         {
-            Description = "How long steady runs",
+            Description = "How long steady runs, and how long idle measures",
             DefaultValueFactory = _ => BenchmarkOptions.DefaultSteadySeconds,
             HelpName = "s",
         };
@@ -64,6 +66,20 @@ internal static class BenchCommand
             HelpName = "s",
         };
         warmup.Validators.Add(result => RequireRange(result.GetValueOrDefault<double>(), 0, 600, "--warmup", result));
+
+        var rates = new Option<string>("--rates")
+        {
+            Description = "The curve's rates in tasks per second, comma-separated",
+            DefaultValueFactory = _ => string.Join(',', CurveBenchmark.DefaultRates),
+            HelpName = "r1,r2,…",
+        };
+        rates.Validators.Add(result =>
+        {
+            if (ParseRates(result.GetValueOrDefault<string>()) is null)
+            {
+                result.AddError("--rates must be one or more rates from 0.1 to 1000000 tasks/s, comma-separated, e.g. 10,100,1000");
+            }
+        });
 
         var rows = new Option<long>("--rows")
         {
@@ -184,7 +200,7 @@ internal static class BenchCommand
             "Benchmarks TaskPipeline on a fresh app started through Aspire and prints a JSON report (build with -c Release for real numbers). "
             + "Any --<section>:<Key>=<value> argument is passed to the AppHost, e.g. --TaskPipeline:Database:Proxied=true or --producer:Producer:BatchSize=500.")
         {
-            workload, tasks, seconds, rate, warmup, consumers, rows, repeat, duration, referenceDuration, settle, noReference, notifyTrigger, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
+            workload, tasks, seconds, rate, rates, warmup, consumers, rows, repeat, duration, referenceDuration, settle, noReference, notifyTrigger, unsafeCommit, telemetry, output, timeout, stateDirectory, set, verbose,
         };
         command.TreatUnmatchedTokensAsErrors = false;
 
@@ -202,6 +218,7 @@ internal static class BenchCommand
                 Tasks = parseResult.GetValue(tasks),
                 Seconds = parseResult.GetValue(seconds),
                 Rate = parseResult.GetValue(rate),
+                Rates = ParseRates(parseResult.GetValue(rates))!,
                 WarmupSeconds = parseResult.GetValue(warmup),
                 Consumers = parseResult.GetValue(consumers),
                 Rows = parseResult.GetValue(rows),
@@ -247,6 +264,14 @@ internal static class BenchCommand
                     var reads = await new ReadsBenchmark(runner, options).RunAsync(cancellationToken);
                     (json, html) = (JsonSerializer.Serialize(reads, BenchmarkJsonContext.Default.ReadsReport), ReadsHtml.Render(reads));
                     break;
+                case BenchmarkWorkload.Idle:
+                    var idle = await new IdleBenchmark(runner, options).RunAsync(cancellationToken);
+                    (json, html) = (JsonSerializer.Serialize(idle, BenchmarkJsonContext.Default.IdleReport), IdleHtml.Render(idle));
+                    break;
+                case BenchmarkWorkload.Curve:
+                    var curve = await new CurveBenchmark(options).RunAsync(cancellationToken);
+                    (json, html) = (JsonSerializer.Serialize(curve, BenchmarkJsonContext.Default.CurveReport), CurveHtml.Render(curve));
+                    break;
                 case BenchmarkWorkload.Soak:
                     var soak = await new SoakBenchmark(runner, options).RunAsync(cancellationToken);
                     (json, html) = (JsonSerializer.Serialize(soak, BenchmarkJsonContext.Default.SoakReport), SoakHtml.Render(soak));
@@ -285,6 +310,23 @@ internal static class BenchCommand
         await File.WriteAllTextAsync(htmlPath, html, CancellationToken.None);
         await Console.Error.WriteLineAsync($"report written to {path} and {htmlPath}");
         return 0;
+    }
+
+    /// <summary>"10,100,1000" as rates, ascending and distinct; null when any is not a rate from 0.1 to 1,000,000.</summary>
+    private static List<double>? ParseRates(string? text)
+    {
+        var rates = new List<double>();
+        foreach (var part in (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || !(rate >= 0.1 && rate <= 1_000_000))
+            {
+                return null;
+            }
+
+            rates.Add(rate);
+        }
+
+        return rates.Count == 0 ? null : [.. rates.Distinct().Order()];
     }
 
     /// <summary>A duration as seconds, minutes or hours with a unit (90s, 10m, 1h) or as a TimeSpan (00:10:00).</summary>

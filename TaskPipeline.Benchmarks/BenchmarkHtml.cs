@@ -194,6 +194,58 @@ internal static class BenchmarkHtml
         return End(svg);
     }
 
+    /// <summary>
+    /// Lines on logarithmic axes (both), with a grid line at every power of ten: a cost that falls in proportion to the
+    /// rate is a straight line, and a reference beside it shows at a glance where the pipeline costs more or less.
+    /// </summary>
+    internal static string LogLogChart(string title, string xLabel, string yLabel, (string Name, string Color, bool Dashed, (double X, double Y)[] Points)[] series)
+    {
+        var all = series.SelectMany(s => s.Points).Where(p => p.X > 0 && p.Y > 0).ToArray();
+        var xMin = Math.Floor(Math.Log10(all.Length == 0 ? 1 : all.Min(p => p.X)));
+        var xMax = Math.Max(xMin + 1, Math.Ceiling(Math.Log10(all.Length == 0 ? 10 : all.Max(p => p.X))));
+        var yMin = Math.Floor(Math.Log10(all.Length == 0 ? 1 : all.Min(p => p.Y)));
+        var yMax = Math.Max(yMin + 1, Math.Ceiling(Math.Log10(all.Length == 0 ? 10 : all.Max(p => p.Y))));
+        double Px(double x) => Left + ((Width - Left - Right) * (Math.Log10(x) - xMin) / (xMax - xMin));
+        double Py(double y) => Height - Bottom - ((Height - Top - Bottom) * (Math.Log10(y) - yMin) / (yMax - yMin));
+
+        var svg = Begin(title);
+        for (var power = yMin; power <= yMax; power++)
+        {
+            var y = Py(Math.Pow(10, power));
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#e5e7eb\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Tick(Math.Pow(10, power))}</text>\n");
+        }
+
+        for (var power = xMin; power <= xMax; power++)
+        {
+            var x = Px(Math.Pow(10, power));
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x:0.#}\" x2=\"{x:0.#}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#e5e7eb\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x:0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\">{Tick(Math.Pow(10, power))}</text>\n");
+        }
+
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 8}\" text-anchor=\"middle\">{Text(xLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{(Top + Height - Bottom) / 2}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {(Top + Height - Bottom) / 2})\">{Text(yLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" x2=\"{Left}\" y1=\"{Top}\" y2=\"{Height - Bottom}\" stroke=\"#9ca3af\"/><line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Height - Bottom}\" y2=\"{Height - Bottom}\" stroke=\"#9ca3af\"/>\n");
+
+        var legendY = Top + 6;
+        foreach (var (name, color, dashed, points) in series)
+        {
+            var shown = points.Where(p => p.X > 0 && p.Y > 0).OrderBy(p => p.X).ToArray();
+            var path = string.Join(' ', shown.Select(p => string.Create(CultureInfo.InvariantCulture, $"{Px(p.X):0.#},{Py(p.Y):0.#}")));
+            var dash = dashed ? " stroke-dasharray=\"6 4\"" : string.Empty;
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash} points=\"{path}\"/>\n");
+            foreach (var point in shown)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Px(point.X):0.#}\" cy=\"{Py(point.Y):0.#}\" r=\"3\" fill=\"{color}\"/>");
+            }
+
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Width - Right - 170}\" y=\"{legendY}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{Width - Right - 156}\" y=\"{legendY + 9}\">{Text(name)}</text>\n");
+            legendY += 15;
+        }
+
+        return End(svg);
+    }
+
     internal static string BarChart(string title, (string Name, string Color, double? Value)[] bars)
     {
         var present = bars.Where(bar => bar.Value is not null).ToArray();

@@ -10,4 +10,6 @@ namespace TaskPipeline.Benchmarks;
 [JsonSerializable(typeof(List<BenchmarkReport>))]
 [JsonSerializable(typeof(ReadsReport))]
 [JsonSerializable(typeof(SoakReport))]
+[JsonSerializable(typeof(IdleReport))]
+[JsonSerializable(typeof(CurveReport))]
 internal sealed partial class BenchmarkJsonContext : JsonSerializerContext;

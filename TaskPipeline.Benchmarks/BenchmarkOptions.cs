@@ -81,7 +81,20 @@ internal sealed class BenchmarkOptions
     /// <summary>Max and steady (and soak) run with the completion NOTIFY trigger disabled.</summary>
     public bool NotifyTriggerOff { get; set; }
 
+    /// <summary>The rates the curve workload runs steady at.</summary>
+    public IReadOnlyList<double> Rates { get; set; } = CurveBenchmark.DefaultRates;
+
     public long SteadyTasks => Tasks ?? (long)Math.Round(Rate * Seconds);
+
+    /// <summary>These options for one run of another workload (the curve's steady and idle runs).</summary>
+    public BenchmarkOptions Copy(BenchmarkWorkload workload, bool telemetry, double rate)
+    {
+        var copy = (BenchmarkOptions)MemberwiseClone();
+        copy.Workload = workload;
+        copy.Telemetry = telemetry;
+        copy.Rate = rate;
+        return copy;
+    }
 
     public long MaxTasks => Tasks ?? DefaultMaxTasks;
 }

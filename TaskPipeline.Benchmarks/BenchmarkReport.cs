@@ -40,6 +40,9 @@ internal sealed record BenchmarkReport
     /// <summary>CPU milliseconds per 1,000 tasks, per resource; null for a resource that took no part.</summary>
     public required ResourceFigures CpuMsPer1000Tasks { get; init; }
 
+    /// <summary>CPU milliseconds per 1,000 tasks of DCP, the dashboard and the AppHost; null for the ceiling alone.</summary>
+    public required HostFigures? HostCpuMsPer1000Tasks { get; init; }
+
     /// <summary>Peak resident memory (VmHWM) in MB, per resource; null for a resource that took no part.</summary>
     public required ResourceFigures PeakRssMb { get; init; }
 

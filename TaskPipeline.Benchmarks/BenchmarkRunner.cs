@@ -104,6 +104,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             // PostgreSQL and the consumers are idle now; the producer's CPU counts from its first stored task, so no
             // process's start-up is counted as work on tasks.
             var start = ResourceUsage.Sample(app.Processes());
+            var hostStart = HostCpu.Sample(app);
             await Progress.WriteLineAsync($"{label} producing {run.Tasks:N0} tasks{(isMax ? " at an unlimited rate" : $" at {options.Rate:N0}/s")}"
                 + (warmupTasks > 0 ? $" after {warmupTasks:N0} warm-up tasks ({options.WarmupSeconds:0.#} s, not measured)" : string.Empty));
             start = start.With(await StartProducerAsync(app, dataSource, cancellationToken));
@@ -112,10 +113,12 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                 // At a steady rate the warm-up tasks are the ones made in this time; the CPU window starts after it.
                 await Task.Delay(TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
                 start = ResourceUsage.Sample(app.Processes());
+                hostStart = HostCpu.Sample(app);
             }
 
             await WaitUntilAllDoneAsync(app, dataSource, totalTasks, timeout, label, cancellationToken);
             var end = ResourceUsage.Sample(app.Processes());
+            var hostEnd = HostCpu.Sample(app);
 
             var delayPerValue = DelayPerValue(app, arguments);
             var statistics = await TaskStatistics.ReadAsync(dataSource, "tasks", delayPerValue, warmupTasks, cancellationToken);
@@ -130,7 +133,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
 
             warnings.AddRange(ServiceBuildWarnings(app));
             var settings = Settings(run, app, arguments, synchronousCommit, await ServerVersionAsync(dataSource, cancellationToken), date, load, ceiling is not null, warnings)
-                with { WarmupTasks = warmupTasks, NotifyTrigger = notifyTrigger };
+                with { WarmupTasks = warmupTasks, NotifyTrigger = notifyTrigger, Telemetry = options.Telemetry };
             if (notifyTrigger == NotifyTrigger.Off)
             {
                 await ExecuteAsync(dataSource, NotifyTrigger.EnableSql, cancellationToken);
@@ -146,7 +149,13 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
                 reference = await NaiveReference.RunAsync(app, dataSource, options.Rate, run.Tasks, timeout, cancellationToken);
             }
 
-            var report = Report(run, statistics, ceiling, start, end, settings, reference);
+            var report = Report(run, statistics, ceiling, start, end, settings, reference) with
+            {
+                HostCpuMsPer1000Tasks = new HostFigures(
+                    HostCpuPer1000(hostStart, hostEnd, HostCpu.Dcp, statistics.Done),
+                    options.Telemetry ? HostCpuPer1000(hostStart, hostEnd, HostCpu.Dashboard, statistics.Done) : null,
+                    HostCpuPer1000(hostStart, hostEnd, HostCpu.AppHost, statistics.Done)),
+            };
             double WrapperMicroseconds(string resource) => Math.Round(end.RootCpuSince(start, resource).TotalMilliseconds * 1000 / Math.Max(report.Tasks, 1), 1);
             await Progress.WriteLineAsync(
                 $"{label} {report.Tasks:N0} tasks in {report.Seconds:0.00} s = {report.TasksPerSecond:N0} tasks/s"
@@ -155,6 +164,12 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             await Progress.WriteLineAsync(
                 $"{label} CPU µs per task: producer {report.CpuMsPer1000Tasks.Producer}, consumer {report.CpuMsPer1000Tasks.Consumer}, postgres {report.CpuMsPer1000Tasks.Postgres};"
                 + $" of which the dotnet run wrappers: producer {WrapperMicroseconds(BenchmarkApp.ProducerResource)}, consumer {WrapperMicroseconds(BenchmarkApp.ConsumerResource)}");
+            if (report.HostCpuMsPer1000Tasks is { } host)
+            {
+                await Progress.WriteLineAsync(
+                    $"{label} around the pipeline, CPU µs per task: dcp {host.Dcp}, dashboard {BenchmarkHtml.Number(host.Dashboard, "0.#")}, apphost {host.Apphost}");
+            }
+
             if (report.Reference is { } naive)
             {
                 await Progress.WriteLineAsync(
@@ -395,6 +410,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             LatencyBeyondDelayCdfMs = statistics.LatencyBeyondDelayCdf,
             Timeline = statistics.Timeline,
             CpuMsPer1000Tasks = cpu,
+            HostCpuMsPer1000Tasks = null,
             PeakRssMb = new ResourceFigures(
                 isCeiling ? null : PeakMb(BenchmarkApp.ProducerResource),
                 isCeiling ? null : PeakMb(BenchmarkApp.ConsumerResource),
@@ -404,6 +420,9 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
             Settings = settings,
         };
     }
+
+    private static double HostCpuPer1000(Dictionary<string, TimeSpan> start, Dictionary<string, TimeSpan> end, string group, long tasks) =>
+        Math.Round((end.GetValueOrDefault(group) - start.GetValueOrDefault(group)).TotalMilliseconds * 1000 / Math.Max(tasks, 1), 1);
 
     internal static BenchmarkSettingsReport Settings(
         BenchmarkRun run,

@@ -28,6 +28,9 @@ internal sealed record BenchmarkSettingsReport
     /// <summary>The completion NOTIFY trigger (tasks_task_events_notify) during the run: on, or off (--notify-trigger off).</summary>
     public string NotifyTrigger { get; init; } = Benchmarks.NotifyTrigger.On;
 
+    /// <summary>Whether the dashboard ran and the services exported their telemetry to it (--telemetry).</summary>
+    public bool Telemetry { get; init; }
+
     /// <summary>The ceiling's lifecycle: rows per statement and parallel connections; null when not measured.</summary>
     public required CeilingSettings? Ceiling { get; init; }
 

@@ -22,4 +22,10 @@ internal enum BenchmarkWorkload
 
     /// <summary>A long run at the highest rate with retention on: whether the table stays flat, and what retention costs.</summary>
     Soak,
+
+    /// <summary>The app up with nothing to do: each process's share of a core.</summary>
+    Idle,
+
+    /// <summary>Idle, then steady at several rates, each with its reference: CPU per task against the rate.</summary>
+    Curve,
 }

@@ -136,6 +136,67 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task IdleReportsEachProcesssShareOfACoreWhileTheAppHasNothingToDo()
+    {
+        var (reports, html) = await RunBenchAsync("idle", "--seconds", "5");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("idle", report.GetProperty("workload").GetString());
+        Assert.InRange(report.GetProperty("seconds").GetDouble(), 5, 15);
+        var cores = report.GetProperty("corePercent");
+        foreach (var process in (string[])["producer", "consumer", "postgres", "dcp", "apphost"])
+        {
+            Assert.InRange(cores.GetProperty(process).GetDouble(), 0, 200);
+        }
+
+        // DCP detaches from the process that starts it: found by its --monitor argument, it has spent something.
+        Assert.True(cores.GetProperty("dcp").GetDouble() > 0, "no CPU found for DCP");
+        // No dashboard without --telemetry.
+        Assert.Equal(JsonValueKind.Null, cores.GetProperty("dashboard").ValueKind);
+        var pipeline = cores.GetProperty("producer").GetDouble() + cores.GetProperty("consumer").GetDouble() + cores.GetProperty("postgres").GetDouble();
+        Assert.Equal(Math.Round(pipeline, 3), report.GetProperty("pipelineCorePercent").GetDouble(), 3);
+        // The app as a user gets it: the Producer made one task and stopped; the per-task log line is on.
+        var settings = report.GetProperty("settings");
+        Assert.Equal("1", settings.GetProperty("producer").GetProperty("Producer:MaxTasks").GetString());
+        Assert.False(settings.GetProperty("consumer").TryGetProperty(PerTaskLogCategory, out _));
+        Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(html, "<svg "));
+    }
+
+    [Fact]
+    public async Task CurveRunsIdleAndSteadyAtEachRateWithItsReferenceAndDrawsTheCostCurve()
+    {
+        var (reports, html) = await RunBenchAsync("curve", "--rates", "500,200", "--seconds", "3", "--warmup", "1");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("curve", report.GetProperty("workload").GetString());
+        Assert.Equal([200d, 500d], report.GetProperty("rates").EnumerateArray().Select(rate => rate.GetDouble()));
+        var runs = report.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([200d, 500d], runs.Select(run => run.GetProperty("settings").GetProperty("rate").GetDouble()));
+        foreach (var run in runs)
+        {
+            Assert.Equal("steady", run.GetProperty("workload").GetString());
+            Assert.False(run.GetProperty("settings").GetProperty("telemetry").GetBoolean());
+            Assert.True(run.GetProperty("reference").GetProperty("cpuMicrosecondsPerTask").GetDouble() > 0);
+            Assert.True(run.GetProperty("costRatio").GetDouble() > 0);
+            var host = run.GetProperty("hostCpuMsPer1000Tasks");
+            Assert.True(host.GetProperty("dcp").GetDouble() >= 0);
+            Assert.Equal(JsonValueKind.Null, host.GetProperty("dashboard").ValueKind);
+        }
+
+        var idle = Assert.Single(report.GetProperty("idle").EnumerateArray());
+        Assert.Equal("idle", idle.GetProperty("workload").GetString());
+        Assert.True(idle.GetProperty("pipelineCorePercent").GetDouble() >= 0);
+        // One log–log chart: the pipeline and the reference, a point per rate each.
+        Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(html, "<svg "));
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Count(html, "<circle "));
+        Assert.Contains("naive reference", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ProcFsReadsThisProcesssCpuAndPeakMemory()
     {
         // Burn a little CPU so the figure cannot be zero at the kernel's 10 ms resolution.
