@@ -11,9 +11,12 @@ internal sealed class ConsumerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "must be a duration from 00:00:00 to 00:00:01")]
     public TimeSpan DelayPerValue { get; set; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Work items processed at the same time.</summary>
+    /// <summary>
+    /// Work items processed at the same time. The work only waits (value × DelayPerValue), and a waiting item holds no
+    /// thread, only a timer: at 10,000 tasks/s and the default 0–99 ms, about 500 are in flight across the replicas.
+    /// </summary>
     [Range(1, 10_000, ErrorMessage = "must be from 1 to 10000")]
-    public int MaxConcurrency { get; set; } = 64;
+    public int MaxConcurrency { get; set; } = 1000;
 
     /// <summary>Tasks admitted per second; 0 means unlimited.</summary>
     [Range(0d, 1_000_000d, ErrorMessage = "must be from 0 (unlimited) to 1000000 tasks per second")]

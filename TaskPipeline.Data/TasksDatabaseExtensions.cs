@@ -69,6 +69,7 @@ public static class TasksDatabaseExtensions
         builder.Services.TryAddSingleton<OutboxSweep>();
         builder.Services.TryAddSingleton<TaskReads>();
         builder.Services.TryAddSingleton<TaskEvents>();
+        builder.Services.TryAddSingleton<TaskEventWatchers>();
         builder.Services.TryAddSingleton<TaskRetention>();
         return builder;
     }

@@ -62,6 +62,13 @@ internal sealed class ProducerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "must be from 00:00:00.010 to 00:10:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the outbox is swept at most while nothing happens (sweeps find nothing and nothing is dispatched): the
+    /// wait doubles from <see cref="SweepInterval"/> up to this, and the first sign of work brings it back.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "must be from 00:00:00.010 to 00:10:00")]
+    public TimeSpan SweepIdleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The first delay before a failed call or statement is retried; it doubles up to <see cref="RetryMaxDelay"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00", ErrorMessage = "must be from 00:00:00.001 to 00:01:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);

@@ -111,9 +111,6 @@ internal static class LocalPostgresExtensions
             "-c", "unix_socket_directories=",
             // Room for every replica's connection pool under load (PostgreSQL's default is 100).
             "-c", "max_connections=300",
-            // The tasks table churns by design (every task is updated three times, finished ones are deleted): a
-            // vacuum worker every 5 s instead of every minute reclaims dead rows before they pile up into bloat.
-            "-c", "autovacuum_naptime=5s",
         ];
         // setpriv executes postgres in its own place (runuser and su fork), so the pid DCP tracks and signals is postgres'.
         return asRoot ? [$"--reuid={OsUser}", $"--regid={OsUser}", "--init-groups", "--", binaries.Postgres, .. arguments] : arguments;

@@ -10,8 +10,9 @@ using TaskPipeline.ServiceDefaults;
 namespace TaskPipeline.Consumer.Completion;
 
 /// <summary>
-/// Writes task outcomes to the database, many per statement: what arrives within CompletionBatchDelay (up to
-/// <see cref="MaxBatch"/>) shares one round trip. Only rows the database accepted are counted, so a task canceled or
+/// Writes task outcomes to the database, many per statement: what queued while the last statement ran, and at rates
+/// where more are expected within it, what arrives within CompletionBatchDelay (up to <see cref="MaxBatch"/>), shares one
+/// round trip. Only rows the database accepted are counted, so a task canceled or
 /// taken over meanwhile is not. Transient failures are retried; the channel is bounded, so workers wait meanwhile.
 /// </summary>
 internal sealed class CompletionWriter(
@@ -26,6 +27,12 @@ internal sealed class CompletionWriter(
 {
     public const int MaxBatch = 1000;
     private const int Capacity = 4 * MaxBatch;
+
+    /// <summary>
+    /// The batch window is waited only when at least this many more outcomes are expected in it: at low rates it would
+    /// catch nothing and only add its delay (and a timer) to every task; while a statement runs, outcomes queue anyway.
+    /// </summary>
+    private const double WaitWhenExpected = 0.5;
     private static readonly RetryBackoff RetrySchedule = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), Random.Shared);
 
     private readonly Channel<TaskOutcome> _outcomes = Channel.CreateBounded<TaskOutcome>(new BoundedChannelOptions(Capacity)
@@ -67,18 +74,21 @@ internal sealed class CompletionWriter(
     {
         var reader = _outcomes.Reader;
         var batch = new List<TaskOutcome>(MaxBatch);
+        var rate = new ArrivalRate(time);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 Take(reader, batch);
-                if (batch.Count < MaxBatch && _options.CompletionBatchDelay > TimeSpan.Zero)
+                if (batch.Count < MaxBatch && _options.CompletionBatchDelay > TimeSpan.Zero
+                    && rate.PerSecond * _options.CompletionBatchDelay.TotalSeconds >= WaitWhenExpected)
                 {
                     // Let outcomes finishing right now join this statement instead of each paying a round trip.
                     await Task.Delay(_options.CompletionBatchDelay, time, stoppingToken);
                     Take(reader, batch);
                 }
 
+                rate.Add(batch.Count);
                 await FlushAsync(batch, stoppingToken);
                 batch.Clear();
             }

@@ -77,6 +77,45 @@ public sealed class TaskRetention(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
+    /// The churning tables whose dead rows passed the thresholds their autovacuum settings name (0003_bounded_reads.sql):
+    /// tasks at 2 % of its live rows, the deltas at 10,000 rows.
+    /// </summary>
+    private const string VacuumDueSql = """
+        SELECT relname::text FROM pg_stat_user_tables
+        WHERE schemaname = current_schema() AND relname IN ('tasks', 'task_count_deltas')
+          AND n_dead_tup > CASE relname WHEN 'tasks' THEN 50 + 0.02 * n_live_tup ELSE 10000 END
+        """;
+
+    /// <summary>
+    /// Vacuums the tables that need it now, on the retention's connection (outside any transaction, as VACUUM must be);
+    /// returns their names. PostgreSQL's autovacuum looks only every autovacuum_naptime (a minute by default), and at
+    /// full speed the tasks table makes that much bloat in seconds; retention, which makes most of the dead rows, clears
+    /// them right after. SKIP_LOCKED: a table an autovacuum worker is on already is left to it.
+    /// </summary>
+    public static async Task<List<string>> VacuumIfDueAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var due = new List<string>(2);
+        await using (var command = new NpgsqlCommand(VacuumDueSql, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                due.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in due)
+        {
+            // The name is one of the two above, never input.
+            await using var vacuum = new NpgsqlCommand(table == "tasks" ? "VACUUM (SKIP_LOCKED) tasks" : "VACUUM (SKIP_LOCKED) task_count_deltas", connection);
+            vacuum.CommandTimeout = 0;
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return due;
+    }
+
+    /// <summary>
     /// Folds the counters' deltas into task_counts; returns how many counter rows changed. Needs no lock: a delta row is
     /// moved by one fold only (DELETE … RETURNING), and concurrent folds meet only on the counter rows they update.
     /// </summary>

@@ -10,6 +10,7 @@ internal sealed class InFlightTasks
 {
     private readonly Lock _lock = new();
     private readonly HashSet<Guid> _ids = [];
+    private long _settled;
 
     public int Count
     {
@@ -21,6 +22,12 @@ internal sealed class InFlightTasks
             }
         }
     }
+
+    /// <summary>
+    /// How many times tasks have left flight (taken by a Consumer, given back, rejected): while it moves, a Consumer may
+    /// hand work back to the outbox, so the sweep keeps its busy pace.
+    /// </summary>
+    public long Settled => Interlocked.Read(ref _settled);
 
     /// <summary>Marks one task in flight; false when it already is.</summary>
     public bool TryAdd(Guid id)
@@ -44,6 +51,7 @@ internal sealed class InFlightTasks
 
     public void Remove(ReadOnlySpan<NewTask> tasks)
     {
+        Interlocked.Increment(ref _settled);
         lock (_lock)
         {
             foreach (var task in tasks)

@@ -66,6 +66,8 @@ internal sealed class OutboxSweeper : BackgroundService
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
+        var pace = new IdleBackoff(_options.SweepInterval, TimeSpan.FromTicks(Math.Max(_options.SweepInterval.Ticks, _options.SweepIdleInterval.Ticks)));
+        var settled = _inFlight.Settled;
         while (!cancellationToken.IsCancellationRequested)
         {
             NewTask[] due;
@@ -85,10 +87,16 @@ internal sealed class OutboxSweeper : BackgroundService
             await EnqueueAsync(due, cancellationToken);
             if (due.Length < _options.BatchSize)
             {
+                // Nothing due and nothing dispatched since the last sweep: nothing can be handed back soon either, so
+                // the next sweep waits longer (an idle deployment sweeps a few times a minute, not every second).
+                var busy = due.Length > 0 || _inFlight.Settled != settled || _inFlight.Count > 0;
+                settled = _inFlight.Settled;
+                var wait = pace.After(busy);
+
                 // A sweep reads the whole outbox's index when little is due: with a large backlog (100,000 tasks take
                 // about 60 ms), sweep less often, so sweeping never takes more than a twentieth of the time.
                 var paced = took * SweepCostFactor;
-                await Task.Delay(paced > _options.SweepInterval ? paced : _options.SweepInterval, _time, cancellationToken);
+                await Task.Delay(paced > wait ? paced : wait, _time, cancellationToken);
             }
         }
     }

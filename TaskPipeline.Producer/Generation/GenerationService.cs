@@ -20,6 +20,9 @@ internal sealed class GenerationService : BackgroundService
     private static readonly TimeSpan PausedPollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan IdleRefreshInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest wait between counts after the last task while the backlog does not move.</summary>
+    private static readonly TimeSpan IdleCountInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// How long the count may wait while the backlog has room for more than generation can make meanwhile: counting
     /// four times a second then buys nothing (between counts generation fills at most Rate × this of the room, and the
@@ -206,19 +209,28 @@ internal sealed class GenerationService : BackgroundService
         return true;
     }
 
-    /// <summary>After the last task, keeps the backlog gauge true to the database while the Consumers work it off.</summary>
+    /// <summary>
+    /// After the last task, keeps the backlog gauge true to the database while the Consumers work it off; once the count
+    /// stops moving it is taken less and less often (at most <see cref="IdleCountInterval"/> apart), so a Producer that
+    /// is done costs next to nothing.
+    /// </summary>
     private async Task KeepCountingAsync(CancellationToken cancellationToken)
     {
+        var pace = new IdleBackoff(IdleRefreshInterval, IdleCountInterval);
+        var last = _gate.Backlog;
         while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(_refreshEvery > IdleRefreshInterval ? _refreshEvery : IdleRefreshInterval, _time, cancellationToken);
+            await Task.Delay(_refreshEvery > pace.Current ? _refreshEvery : pace.Current, _time, cancellationToken);
             try
             {
                 // Paused or resumed no longer means anything, so the change is not logged.
                 var started = _time.GetTimestamp();
-                _gate.Update(await _reads.CountBacklogAsync(cancellationToken));
+                var backlog = await _reads.CountBacklogAsync(cancellationToken);
+                _gate.Update(backlog);
                 _refreshEvery = TimeSpan.FromTicks(Math.Max(RefreshInterval.Ticks, _time.GetElapsedTime(started).Ticks * CountCostFactor));
                 _outage.OnSuccess();
+                pace.After(backlog != last);
+                last = backlog;
             }
             catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {

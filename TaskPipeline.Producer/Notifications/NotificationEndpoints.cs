@@ -85,6 +85,7 @@ internal static class NotificationEndpoints
         try
         {
             await hub.Started.WaitAsync(StartTimeout, time, cancellationToken);
+            await hub.CatchUpAsync().WaitAsync(StartTimeout, time, cancellationToken);
         }
         catch (TimeoutException)
         {

@@ -15,6 +15,10 @@ internal sealed class TaskEventHub
     private long _position;
     private bool _completed;
 
+    // A stream about to subscribe while none is open waits for this: the relay's next read to the end of the table.
+    private TaskCompletionSource? _caughtUp;
+    private Action? _wakeRelay;
+
     /// <summary>Completes once the relay has read its starting position from the database.</summary>
     public Task Started => _started.Task;
 
@@ -38,6 +42,58 @@ internal sealed class TaskEventHub
                 return _subscriptions.Count;
             }
         }
+    }
+
+    /// <summary>Whether a stream waits for <see cref="CatchUpAsync"/>: the relay must read now, not at its next poll.</summary>
+    public bool CatchUpRequested
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _caughtUp is not null;
+            }
+        }
+    }
+
+    /// <summary>The relay's way to be woken when a stream wants its position brought up to date.</summary>
+    public void OnCatchUpRequested(Action wake) => _wakeRelay = wake;
+
+    /// <summary>
+    /// Completes once the position is up to date: at once while streams are open (the relay then reads at every
+    /// notification); otherwise after the relay's next read to the end of the table, which it makes now. While nobody
+    /// listens the relay skips notifications and moves the position only every few seconds, so without this a first
+    /// stream would start from a position seconds old and get those seconds' events as new.
+    /// </summary>
+    public Task CatchUpAsync()
+    {
+        Task caughtUp;
+        lock (_lock)
+        {
+            if (_subscriptions.Count > 0 || _completed)
+            {
+                return Task.CompletedTask;
+            }
+
+            _caughtUp ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            caughtUp = _caughtUp.Task;
+        }
+
+        _wakeRelay?.Invoke();
+        return caughtUp;
+    }
+
+    /// <summary>The relay read to the end of the table (or to a gap it must wait at): streams waiting to subscribe go on.</summary>
+    public void CaughtUp()
+    {
+        TaskCompletionSource? caughtUp;
+        lock (_lock)
+        {
+            caughtUp = _caughtUp;
+            _caughtUp = null;
+        }
+
+        caughtUp?.TrySetResult();
     }
 
     public void Start(long position)
@@ -126,9 +182,12 @@ internal sealed class TaskEventHub
     /// <summary>No more events (the relay stopped): every stream ends.</summary>
     public void Complete()
     {
+        TaskCompletionSource? caughtUp;
         lock (_lock)
         {
             _completed = true;
+            caughtUp = _caughtUp;
+            _caughtUp = null;
             foreach (var subscription in _subscriptions)
             {
                 subscription.End(overflowed: false);
@@ -136,5 +195,7 @@ internal sealed class TaskEventHub
 
             _subscriptions.Clear();
         }
+
+        caughtUp?.TrySetResult();
     }
 }

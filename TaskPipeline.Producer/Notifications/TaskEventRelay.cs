@@ -23,12 +23,17 @@ namespace TaskPipeline.Producer.Notifications;
 /// </para>
 /// <para>
 /// Cost: reads are at least <see cref="CoalesceDelay"/> apart, so a burst of completions is one read, not one per
-/// statement; and while no stream is open only the numbers are read (the index), not the tasks.
+/// statement. While no stream is open, notifications are not followed (at low rates that was a read per completed
+/// task), only the numbers are read (the index), not the tasks, every <see cref="UnobservedPollInterval"/>; a stream
+/// that opens then first asks for a read to the end (<see cref="TaskEventHub.CatchUpAsync"/>). The database sends the
+/// notification only while a Producer watches (<see cref="TaskEventWatchers"/>): the relay holds its row while streams
+/// are open, so completions cost nothing extra while nobody listens.
 /// </para>
 /// </summary>
 internal sealed class TaskEventRelay(
     DatabaseListener listener,
     TaskEvents query,
+    TaskEventWatchers watchers,
     TaskEventHub hub,
     IOptions<ProducerOptions> options,
     TimeProvider time,
@@ -43,17 +48,34 @@ internal sealed class TaskEventRelay(
     /// <summary>How often the table is read without a notification.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The same while no stream is open: the poll only covers notifications lost while reconnecting, and unobserved
+    /// it only moves the position, so an idle Producer need not read every other second.
+    /// </summary>
+    private static readonly TimeSpan UnobservedPollInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>The least time between two reads: notifications that arrive meanwhile share the next one.</summary>
     private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(20);
 
     /// <summary>How soon a gap is looked at again (its commit also wakes the relay at once).</summary>
     private static readonly TimeSpan GapRecheckInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a stream waiting to subscribe waits for a gap to settle before it starts at the gap.</summary>
+    private static readonly TimeSpan CatchUpGapWait = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// A gap is skipped after this even while transactions of its snapshot still run (an unrelated long transaction
     /// would otherwise hold every stream).
     /// </summary>
     private static readonly TimeSpan GapTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the database keeps notifying after the relay's last word: a Producer that crashed stops it by then.</summary>
+    private static readonly TimeSpan WatchLease = TimeSpan.FromSeconds(60);
+
+    /// <summary>The watch is renewed this often while streams are open (the relay wakes at least every PollInterval then).</summary>
+    private static readonly TimeSpan WatchRenewal = TimeSpan.FromSeconds(20);
+
+    private readonly string _watcher = $"producer-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
@@ -78,13 +100,22 @@ internal sealed class TaskEventRelay(
         await listening;
     }
 
-    private void Wake() => _wake.Writer.TryWrite(true);
+    private void Wake()
+    {
+        if (hub.SubscriberCount > 0 || hub.CatchUpRequested)
+        {
+            _wake.Writer.TryWrite(true);
+        }
+    }
+
+    private void WakeForCatchUp() => _wake.Writer.TryWrite(true);
 
     private async Task RelayAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var outage = new DatabaseOutage("reading task events", new RetryBackoff(settings.RetryBaseDelay, settings.RetryMaxDelay, Random.Shared), time, logger);
         var position = await RetryAsync(query.LatestAsync, outage, cancellationToken);
+        hub.OnCatchUpRequested(WakeForCatchUp);
         hub.Start(position);
         NotificationLog.RelayStarted(logger, position);
 
@@ -92,6 +123,8 @@ internal sealed class TaskEventRelay(
         (string Snapshot, long Horizon, long Since)? pending = null;
         // Gaps below this are known to stay empty.
         long settledThrough = 0;
+        // When the watch was last written; null while the database is not asked to notify.
+        long? watchedAt = null;
         while (true)
         {
             TaskEventPage page;
@@ -107,6 +140,7 @@ internal sealed class TaskEventRelay(
                 }
 
                 observed = hub.SubscriberCount > 0;
+                watchedAt = await KeepWatchAsync(observed || hub.CatchUpRequested, watchedAt, cancellationToken);
                 page = await query.ReadAsync(position, observed ? PageSize : UnobservedPageSize, observed, cancellationToken);
                 outage.OnSuccess();
             }
@@ -158,9 +192,39 @@ internal sealed class TaskEventRelay(
                 continue;
             }
 
-            await WaitAsync(blocked ? GapRecheckInterval : PollInterval, cancellationToken);
+            // As far as the table goes for now: a stream that waits may subscribe. A gap is most often rows retention
+            // deleted, known for such at the next look (GapRecheckInterval); only one that stays open longer (a
+            // transaction still running) lets the stream start before it, and publishes what is past it once it closes.
+            if (!blocked || (pending is { } open && time.GetElapsedTime(open.Since) >= CatchUpGapWait))
+            {
+                hub.CaughtUp();
+            }
+
+            await WaitAsync(blocked ? GapRecheckInterval : observed ? PollInterval : UnobservedPollInterval, cancellationToken);
             await Task.Delay(CoalesceDelay, time, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Asks the database to notify while streams are open or about to open, and to stop once they are closed. The watch
+    /// is written before the read that follows, so a completion the read misses is one the database notifies. A Producer
+    /// that stops leaves its watch to lapse after <see cref="WatchLease"/>.
+    /// </summary>
+    private async Task<long?> KeepWatchAsync(bool wanted, long? watchedAt, CancellationToken cancellationToken)
+    {
+        if (wanted && (watchedAt is not { } since || time.GetElapsedTime(since) >= WatchRenewal))
+        {
+            await watchers.WatchAsync(_watcher, WatchLease, cancellationToken);
+            return time.GetTimestamp();
+        }
+
+        if (!wanted && watchedAt is not null)
+        {
+            await watchers.UnwatchAsync(_watcher, cancellationToken);
+            return null;
+        }
+
+        return watchedAt;
     }
 
     private async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -45,43 +45,63 @@ internal sealed partial class RetentionService : BackgroundService
     /// <summary>How often the counters are folded: at full speed a second leaves about two thousand delta rows.</summary>
     public static readonly TimeSpan FoldInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often at most while folds find nothing: reads add the unfolded deltas up anyway, so an idle deployment need
+    /// not look every second.
+    /// </summary>
+    public static readonly TimeSpan IdleFoldInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait between retention rounds while they delete nothing.</summary>
+    public static readonly TimeSpan IdleInterval = TimeSpan.FromMinutes(1);
+
+    // Rows deleted and tables vacuumed by the current round: none, and the next round may wait longer.
+    private long _workThisRound;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
         _loops.RunAsync("retention", EveryIntervalAsync, stoppingToken),
         _loops.RunAsync("counter-fold", FoldEverySecondAsync, stoppingToken));
 
     private async Task FoldEverySecondAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(FoldInterval, _time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var pace = new IdleBackoff(FoldInterval, IdleFoldInterval);
+        while (true)
         {
+            await Task.Delay(pace.Current, _time, stoppingToken);
             try
             {
-                await _retention.FoldCountsAsync(stoppingToken);
+                pace.After(await _retention.FoldCountsAsync(stoppingToken) > 0);
             }
             catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
             {
-                // The deltas wait for the next tick; reads add them up meanwhile. The retention loop reports the outage.
+                // The deltas wait for the next round; reads add them up meanwhile. The retention loop reports the outage.
+                pace.Busy();
             }
         }
     }
 
     private async Task EveryIntervalAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.Interval, _time);
-        do
+        // Rounds that find nothing to delete or vacuum come less often, up to once a minute: what expires meanwhile waits
+        // a little longer, and an idle deployment does not take the lock and scan the index every few seconds.
+        var pace = new IdleBackoff(_options.Interval, TimeSpan.FromTicks(Math.Max(_options.Interval.Ticks, IdleInterval.Ticks)));
+        while (true)
         {
             try
             {
+                _workThisRound = 0;
                 await _retention.TryRunExclusiveAsync(RunAsync, stoppingToken);
                 _outage.OnSuccess();
+                pace.After(_workThisRound > 0);
             }
             catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
             {
-                // The next tick tries again; nothing is half done (every batch is its own transaction).
+                // The next round tries again; nothing is half done (every batch is its own transaction).
                 _outage.OnFailure(exception);
+                pace.Busy();
             }
+
+            await Task.Delay(pace.Current, _time, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -108,10 +128,25 @@ internal sealed partial class RetentionService : BackgroundService
                 var elapsed = _time.GetElapsedTime(started);
                 LogDeleted(_logger, deleted, state, age, elapsed);
             }
+
+            _workThisRound += deleted;
+        }
+
+        var vacuumStarted = _time.GetTimestamp();
+        var vacuumed = await TaskRetention.VacuumIfDueAsync(connection, cancellationToken);
+        _workThisRound += vacuumed.Count;
+        if (vacuumed.Count > 0 && _logger.IsEnabled(LogLevel.Information))
+        {
+            var elapsed = _time.GetElapsedTime(vacuumStarted);
+            var tables = string.Join(", ", vacuumed);
+            LogVacuumed(_logger, tables, elapsed);
         }
     }
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information,
         Message = "Retention deleted {Deleted} {State} task(s) finished more than {Age} ago in {Elapsed}")]
     private static partial void LogDeleted(ILogger logger, long deleted, TaskState state, TimeSpan age, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Retention vacuumed {Tables} in {Elapsed}: their dead rows passed the autovacuum thresholds")]
+    private static partial void LogVacuumed(ILogger logger, string tables, TimeSpan elapsed);
 }

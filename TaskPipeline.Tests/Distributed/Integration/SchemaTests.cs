@@ -32,6 +32,7 @@ public sealed class SchemaTests(PipelineFixture fixture)
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0003_bounded_reads.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0004_task_counts_now.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0005_counts_by_type_only_when_done.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0006_notify_only_while_watched.sql",
             ],
             applied);
     }

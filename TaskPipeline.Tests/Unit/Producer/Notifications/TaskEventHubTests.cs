@@ -29,6 +29,56 @@ public sealed class TaskEventHubTests
     }
 
     [Fact]
+    public async Task AFirstStreamWaitsForTheRelayToReadToTheEndAndWakesItForThat()
+    {
+        var hub = new TaskEventHub();
+        var wakes = 0;
+        hub.OnCatchUpRequested(() => wakes++);
+        hub.Start(10);
+
+        var catchingUp = hub.CatchUpAsync();
+        var sameRead = hub.CatchUpAsync();
+
+        Assert.False(catchingUp.IsCompleted);
+        Assert.True(hub.CatchUpRequested);
+        Assert.Equal(2, wakes);
+        // The relay read the numbers to the end while nobody listened, then says so.
+        Assert.True(hub.TryAdvanceUnobserved(42));
+        hub.CaughtUp();
+        await catchingUp.WaitAsync(TimeSpan.FromSeconds(5));
+        await sameRead.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(hub.CatchUpRequested);
+        Assert.Equal(42, hub.Subscribe(NotificationFilter.All).StartPosition);
+    }
+
+    [Fact]
+    public void WhileAStreamIsOpenTheRelayIsLiveSoANewStreamNeedNotWait()
+    {
+        var hub = new TaskEventHub();
+        var wakes = 0;
+        hub.OnCatchUpRequested(() => wakes++);
+        hub.Start(0);
+        hub.Subscribe(NotificationFilter.All);
+
+        Assert.True(hub.CatchUpAsync().IsCompletedSuccessfully);
+        Assert.Equal(0, wakes);
+        Assert.False(hub.CatchUpRequested);
+    }
+
+    [Fact]
+    public async Task AStreamWaitingToCatchUpGoesOnWhenTheHubCompletes()
+    {
+        var hub = new TaskEventHub();
+        hub.Start(0);
+        var catchingUp = hub.CatchUpAsync();
+
+        hub.Complete();
+
+        await catchingUp.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(hub.Subscribe(NotificationFilter.All).Events.Completion.IsCompleted);
+    }
+
+    [Fact]
     public void ASubscriberThatFallsTooFarBehindIsEndedAndTheOthersGoOn()
     {
         var hub = new TaskEventHub();
