@@ -57,6 +57,10 @@ internal static class DispatchExtensions
             // A connection is re-opened every half minute (calls in flight finish on the old one), so the proxy in front
             // of the replicas spreads the connections again: a replica that started or came back later gets its share.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = ConnectionLifetime })
+            // The handler is kept for good: the connection lifetime above already re-opens connections, and the
+            // factory's rotation (every 2 minutes) made each of the clients a new handler, connection pool and service
+            // discovery resolver, whose disposal and cleanup timers were a good part of an idle Producer's work.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The Consumer takes Submit only from a caller that knows its secret. The secret travels as call credentials
             // on the channel's own transport: plaintext HTTP/2 on loopback and inside a deployment's network, HTTPS when
             // ConsumerAddress says so.
