@@ -89,9 +89,9 @@ internal sealed class OutboxSweeper : BackgroundService
             {
                 // Nothing due and nothing dispatched since the last sweep: nothing can be handed back soon either, so
                 // the next sweep waits longer (an idle deployment sweeps a few times a minute, not every second).
-                var busy = due.Length > 0 || _inFlight.Settled != settled || _inFlight.Count > 0;
-                settled = _inFlight.Settled;
-                var wait = pace.After(busy);
+                var settledNow = _inFlight.Settled;
+                var wait = pace.After(due.Length > 0 || settledNow != settled || _inFlight.Count > 0);
+                settled = settledNow;
 
                 // A sweep reads the whole outbox's index when little is due: with a large backlog (100,000 tasks take
                 // about 60 ms), sweep less often, so sweeping never takes more than a twentieth of the time.

@@ -54,9 +54,6 @@ internal sealed partial class RetentionService : BackgroundService
     /// <summary>The longest wait between retention rounds while they delete nothing.</summary>
     public static readonly TimeSpan IdleInterval = TimeSpan.FromMinutes(1);
 
-    // Rows deleted and tables vacuumed by the current round: none, and the next round may wait longer.
-    private long _workThisRound;
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
         _loops.RunAsync("retention", EveryIntervalAsync, stoppingToken),
         _loops.RunAsync("counter-fold", FoldEverySecondAsync, stoppingToken));
@@ -88,10 +85,11 @@ internal sealed partial class RetentionService : BackgroundService
         {
             try
             {
-                _workThisRound = 0;
-                await _retention.TryRunExclusiveAsync(RunAsync, stoppingToken);
+                // Rows deleted and tables vacuumed: none, and the next round may wait longer.
+                long work = 0;
+                await _retention.TryRunExclusiveAsync(async (connection, token) => work = await RunAsync(connection, token), stoppingToken);
                 _outage.OnSuccess();
-                pace.After(_workThisRound > 0);
+                pace.After(work > 0);
             }
             catch (Exception exception) when (DatabaseFailure.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
             {
@@ -104,8 +102,10 @@ internal sealed partial class RetentionService : BackgroundService
         }
     }
 
-    private async Task RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>One round: the expired tasks of each state, then the vacuum if due; returns rows deleted plus tables vacuumed.</summary>
+    private async Task<long> RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        long work = 0;
         foreach (var (state, age) in _options.Rules())
         {
             var started = _time.GetTimestamp();
@@ -129,18 +129,19 @@ internal sealed partial class RetentionService : BackgroundService
                 LogDeleted(_logger, deleted, state, age, elapsed);
             }
 
-            _workThisRound += deleted;
+            work += deleted;
         }
 
         var vacuumStarted = _time.GetTimestamp();
         var vacuumed = await TaskRetention.VacuumIfDueAsync(connection, cancellationToken);
-        _workThisRound += vacuumed.Count;
         if (vacuumed.Count > 0 && _logger.IsEnabled(LogLevel.Information))
         {
             var elapsed = _time.GetElapsedTime(vacuumStarted);
             var tables = string.Join(", ", vacuumed);
             LogVacuumed(_logger, tables, elapsed);
         }
+
+        return work + vacuumed.Count;
     }
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information,
