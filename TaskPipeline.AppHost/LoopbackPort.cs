@@ -33,7 +33,7 @@ internal static class LoopbackPort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static bool IsFree(int port)
+    public static bool IsFree(int port)
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using TaskPipeline.AppHost.Database;
 using TaskPipeline.AppHost.Monitoring;
+using TaskPipeline.AppHost.Restarts;
 
 namespace TaskPipeline.AppHost;
 
@@ -24,4 +25,6 @@ internal sealed class PipelineSettings
     public DatabaseSettings Database { get; set; } = new();
 
     public PrometheusSettings Prometheus { get; set; } = new();
+
+    public RestartSettings Restart { get; set; } = new();
 }

@@ -25,6 +25,7 @@ internal static class PipelineSettingsExtensions
         Validate(settings, PipelineSettings.SectionName);
         Validate(settings.Database, $"{PipelineSettings.SectionName}:Database");
         Validate(settings.Prometheus, $"{PipelineSettings.SectionName}:Prometheus");
+        Validate(settings.Restart, $"{PipelineSettings.SectionName}:Restart");
         return settings;
     }
 

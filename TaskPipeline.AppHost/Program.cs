@@ -1,6 +1,7 @@
 using TaskPipeline.AppHost;
 using TaskPipeline.AppHost.Database;
 using TaskPipeline.AppHost.Monitoring;
+using TaskPipeline.AppHost.Restarts;
 using TaskPipeline.AppHost.Security;
 using TaskPipeline.AppHost.Services;
 
@@ -10,6 +11,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 try
 {
     var settings = builder.GetPipelineSettings();
+    builder.CheckPortsAreFree();
+    builder.AddRestartPolicy(settings.Restart);
 
     var tasksdb = builder.AddTasksDatabase(settings.Database);
     var submitSecret = builder.AddSubmitSecret();
@@ -17,6 +20,7 @@ try
 
     var consumer = builder.AddProject<Projects.TaskPipeline_Consumer>("consumer")
         .WithReplicas(settings.ConsumerReplicas)
+        .WithRestartOnFailure()
         .WithEnvironment("Consumer__SubmitSecret", submitSecret)
         .WithServiceSettings()
         .WithManagementEndpoint()
@@ -26,6 +30,7 @@ try
     var producer = builder.AddProject<Projects.TaskPipeline_Producer>("producer")
         .WithReplicas(settings.ProducerReplicas)
         .WithExplicitStart(settings.ProducerExplicitStart)
+        .WithRestartOnFailure()
         .WithServiceSettings()
         .WithManagementEndpoint()
         .WithDashboardTelemetry()

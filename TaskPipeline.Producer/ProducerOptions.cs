@@ -38,10 +38,17 @@ internal sealed class ProducerOptions : IValidatableObject
     /// HTTP/2 connections to the Consumer, used in turn call by call. A proxy in front of the replicas (DCP's, a
     /// Kubernetes Service) gives each new connection to a replica picked at random: with more connections than replicas,
     /// every replica gets some (with 16 over 3 replicas, one is left out about once in 200 starts; each connection is
-    /// re-opened every 30 s, so that does not last).
+    /// re-opened every <see cref="ConsumerConnectionLifetime"/>, so that does not last).
     /// </summary>
     [Range(1, MaxConsumerConnections, ErrorMessage = "must be from 1 to 64")]
     public int ConsumerConnections { get; set; } = 16;
+
+    /// <summary>
+    /// How long each of those connections lives before it is re-opened (calls in flight finish on the old one): the
+    /// longest a replica that started or came back (a restart, a scale-out) waits for its share of the work.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "must be from 00:00:01 to 01:00:00")]
+    public TimeSpan ConsumerConnectionLifetime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The deadline of each Submit call.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "must be from 00:00:00.100 to 00:10:00")]

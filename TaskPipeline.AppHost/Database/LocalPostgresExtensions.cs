@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TaskPipeline.AppHost.Restarts;
 
 namespace TaskPipeline.AppHost.Database;
 
@@ -26,6 +27,8 @@ internal static class LocalPostgresExtensions
     {
         var binaries = PostgresBinaries.Find(settings.BinDirectory) ?? throw new AppHostConfigurationException(PostgresBinaries.NotFoundMessage);
         var stateDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(settings.StateDirectory) ? DefaultStateDirectory() : settings.StateDirectory);
+        var asRoot = Environment.UserName == "root";
+        StateDirectoryCheck.Check(stateDirectory, asRoot ? OsUser : null);
         if (settings.Fresh && Directory.Exists(stateDirectory))
         {
             Directory.Delete(stateDirectory, recursive: true);
@@ -36,7 +39,6 @@ internal static class LocalPostgresExtensions
         builder.Configuration[$"Parameters:{passwordParameter.Resource.Name}"] = password;
 
         var port = settings.Port > 0 ? settings.Port : LoopbackPort.PickFree();
-        var asRoot = Environment.UserName == "root";
         var serverConnectionString = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -72,6 +74,7 @@ internal static class LocalPostgresExtensions
             .WithEndpoint(port: settings.Proxied ? null : port, targetPort: port, scheme: "tcp", name: LocalPostgresResource.EndpointName, isProxied: settings.Proxied)
             .WithArgs(ServerArguments(binaries, server, port, asRoot))
             .WithHealthCheck(healthCheck)
+            .WithRestartOnFailure()
             .WithIconName("Database")
             .ExcludeFromManifest();
     }

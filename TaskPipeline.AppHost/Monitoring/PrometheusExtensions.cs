@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TaskPipeline.AppHost.Database;
+using TaskPipeline.AppHost.Restarts;
 using TaskPipeline.Monitoring;
 
 namespace TaskPipeline.AppHost.Monitoring;
@@ -68,6 +69,7 @@ internal static class PrometheusExtensions
 
         return prometheus
             .WithHttpHealthCheck("/-/ready")
+            .WithRestartOnFailure()
             .WithUrlForEndpoint("http", endpoint => new ResourceUrlAnnotation { Url = "/targets", DisplayText = "targets", Endpoint = endpoint })
             .WithIconName("ChartMultiple");
     }

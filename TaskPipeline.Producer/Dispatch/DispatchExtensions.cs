@@ -40,8 +40,6 @@ internal static class DispatchExtensions
         return builder;
     }
 
-    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(30);
-
     /// <summary>Producer:ConsumerConnections as configured; a bad value is reported by options validation at start.</summary>
     private static int ConnectionCount(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         int.TryParse(configuration[$"{ProducerOptions.SectionName}:{nameof(ProducerOptions.ConsumerConnections)}"], out var count)
@@ -54,9 +52,13 @@ internal static class DispatchExtensions
         string? authorization = null;
         var grpcClient = services.AddGrpcClient<TaskProcessor.TaskProcessorClient>(name, (provider, client) =>
                 client.Address = new Uri(provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerAddress))
-            // A connection is re-opened every half minute (calls in flight finish on the old one), so the proxy in front
-            // of the replicas spreads the connections again: a replica that started or came back later gets its share.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = ConnectionLifetime })
+            // A connection is re-opened every ConsumerConnectionLifetime (calls in flight finish on the old one), so the
+            // proxy in front of the replicas spreads the connections again: a replica that started or came back later
+            // gets its share.
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = provider.GetRequiredService<IOptions<ProducerOptions>>().Value.ConsumerConnectionLifetime,
+            })
             // The handler is kept for good: the connection lifetime above already re-opens connections, and the
             // factory's rotation (every 2 minutes) made each of the clients a new handler, connection pool and service
             // discovery resolver, whose disposal and cleanup timers were a good part of an idle Producer's work.

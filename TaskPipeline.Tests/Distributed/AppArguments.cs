@@ -27,6 +27,12 @@ public sealed class AppArguments
 
     public bool Dashboard { get; set; }
 
+    /// <summary>
+    /// The AppHost's restart policy (<c>TaskPipeline:Restart:Policy</c>): off unless a test is about it, because most
+    /// tests that stop or kill a replica look at it stopped and start it again themselves.
+    /// </summary>
+    public bool Restarts { get; set; }
+
     /// <summary>One setting of a service: <c>Set("producer", "Producer:Rate", "100")</c> → <c>--producer:Producer:Rate=100</c>.</summary>
     public AppArguments Set(string resource, string key, object value)
     {
@@ -65,6 +71,7 @@ public sealed class AppArguments
         $"--TaskPipeline:Database:Fresh={(Fresh ? "true" : "false")}",
         $"--TaskPipeline:Prometheus:Enabled={(Prometheus ? "true" : "false")}",
         $"--TaskPipeline:Prometheus:StateDirectory={Path.Combine(stateDirectory, "prometheus")}",
+        $"--TaskPipeline:Restart:Policy={(Restarts ? "OnFailure" : "Never")}",
         $"--Parameters:producer-api-key={ApiKey}",
         $"--Parameters:consumer-submit-secret={SubmitSecret}",
         .. _values.Select(pair => $"--{pair.Key}={pair.Value}"),

@@ -113,6 +113,10 @@ public sealed class DistributedPipeline : IAsyncDisposable
     /// <summary>The exit code Aspire reports for the replica's last process, null while it runs.</summary>
     public int? ExitCode(string resource, int replica = 0) => Snapshot(ReplicaId(resource, replica)).ExitCode;
 
+    /// <summary>A property of the replica as the dashboard shows it (null when it has none).</summary>
+    public object? Property(string resource, int replica, string name) =>
+        Snapshot(ReplicaId(resource, replica)).Properties.FirstOrDefault(p => p.Name == name)?.Value;
+
     /// <summary>The resource's current state text (Running, Exited, …).</summary>
     public string? State(string resource, int replica = 0) => Snapshot(ReplicaId(resource, replica)).State?.Text;
 
@@ -212,8 +216,8 @@ public sealed class DistributedPipeline : IAsyncDisposable
 
     /// <summary>
     /// SIGKILL, like a crash: the process Aspire reports for the replica and every process under it (a project runs
-    /// under a <c>dotnet run</c> wrapper). DCP does not restart it: <see cref="StartReplicaAsync"/> does, as the
-    /// dashboard's Start command would.
+    /// under a <c>dotnet run</c> wrapper). DCP does not restart it: the AppHost's restart policy does when it is on
+    /// (<see cref="AppArguments.Restarts"/>), else <see cref="StartReplicaAsync"/>, as the dashboard's Start command would.
     /// </summary>
     public void KillReplica(string resource, int replica = 0) => KillTree(ProcessId(resource, replica));
 

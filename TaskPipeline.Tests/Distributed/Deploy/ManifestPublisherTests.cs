@@ -37,10 +37,10 @@ public sealed partial class ManifestPublisherTests : IDisposable
     {
         var path = Path.Combine(_directory, "apphost-manifest.json");
         // The real AppHost (azd finds it by IsAspireHost in its project file), from its own build output.
-        Assert.Contains("Aspire.AppHost.Sdk", await File.ReadAllTextAsync(Path.Combine(AspireAppHost.ProjectDirectory, "TaskPipeline.AppHost.csproj")), StringComparison.Ordinal);
-        Assert.StartsWith(Path.Combine(AspireAppHost.ProjectDirectory, "bin") + Path.DirectorySeparatorChar, AspireAppHost.Assembly, StringComparison.Ordinal);
+        Assert.Contains("Aspire.AppHost.Sdk", await File.ReadAllTextAsync(Path.Combine(AppHostProcess.ProjectDirectory, "TaskPipeline.AppHost.csproj")), StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(AppHostProcess.ProjectDirectory, "bin") + Path.DirectorySeparatorChar, AppHostProcess.Assembly, StringComparison.Ordinal);
 
-        var run = await AspireAppHost.RunAsync("--publisher", "manifest", "--output-path", path);
+        var run = await AppHostProcess.RunAsync("--publisher", "manifest", "--output-path", path);
 
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}: {run.Output}{run.Error}");
         Assert.Contains($"Published manifest to: {path}", run.Output, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
         Assert.Equal("value.v0", (string?)resources["tasksdb"]!["type"]);
         Assert.Equal("{postgres.connectionString};Database=tasksdb", (string?)resources["tasksdb"]!["connectionString"]);
 
-        var repository = AspireAppHost.RepositoryDirectory;
+        var repository = AppHostProcess.RepositoryDirectory;
         foreach (var (name, project, http2) in new[] { ("consumer", "TaskPipeline.Consumer", true), ("producer", "TaskPipeline.Producer", false) })
         {
             var service = resources[name]!;
@@ -207,7 +207,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
         var resources = await PublishAsync(Path.Combine(_directory, "apphost-manifest.json"), "--TaskPipeline:Prometheus:Enabled=true");
         Assert.DoesNotContain("prometheus", resources.Select(r => r.Key));
 
-        var run = await AspireAppHost.RunAsync(
+        var run = await AppHostProcess.RunAsync(
             "--publisher", "manifest", "--output-path", Path.Combine(_directory, "local.json"), "--TaskPipeline:Database:Mode=Local");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Mode=Local runs only with dotnet run", run.Error, StringComparison.Ordinal);
@@ -218,7 +218,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
     public void SchemaCopyMatchesTheSharedSchema()
     {
         // CI clones the repository beside shared/; a developer's checkout may not have it.
-        var shared = Path.Combine(Path.GetDirectoryName(AspireAppHost.RepositoryDirectory)!, "shared", "schemas", "aspire-8.0.json");
+        var shared = Path.Combine(Path.GetDirectoryName(AppHostProcess.RepositoryDirectory)!, "shared", "schemas", "aspire-8.0.json");
         if (File.Exists(shared))
         {
             Assert.Equal(File.ReadAllText(shared), File.ReadAllText(SchemaPath));
@@ -231,7 +231,7 @@ public sealed partial class ManifestPublisherTests : IDisposable
 
     private static async Task<JsonObject> PublishAsync(string path, params string[] arguments)
     {
-        var run = await AspireAppHost.RunAsync(["--publisher", "manifest", "--output-path", path, .. arguments]);
+        var run = await AppHostProcess.RunAsync(["--publisher", "manifest", "--output-path", path, .. arguments]);
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}: {run.Output}{run.Error}");
         Assert.Empty(run.LeftRunning);
         return JsonNode.Parse(await File.ReadAllTextAsync(path))!["resources"]!.AsObject();
@@ -269,84 +269,4 @@ public sealed partial class ManifestPublisherTests : IDisposable
 
     [GeneratedRegex(@"\{([^{}]+)\}")]
     private static partial Regex Expression();
-
-    /// <summary>
-    /// The real Aspire AppHost, built, run once as a process from its project folder as azd runs it (azd runs
-    /// <c>dotnet run --project … --publisher manifest --output-path …</c>; the built assembly here, to skip the build check).
-    /// Every process of the run carries a marker in its environment, so anything it leaves running can be found.
-    /// </summary>
-    private static class AspireAppHost
-    {
-        private const string Marker = "TASKPIPELINE_MANIFEST_TEST_RUN";
-
-        /// <summary>The AppHost's folder, from its project metadata (Aspire gives the folder; older versions the .csproj).</summary>
-        public static string ProjectDirectory { get; } = Projects.TaskPipeline_AppHost.ProjectPath is var path
-            && path.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) ? Path.GetDirectoryName(path)! : path.TrimEnd(Path.DirectorySeparatorChar);
-
-        public static string RepositoryDirectory { get; } = Path.GetDirectoryName(ProjectDirectory)!;
-
-        /// <summary>
-        /// The AppHost's own build output for the test's configuration and framework (TaskPipeline.Tests/bin/&lt;c&gt;/&lt;tfm&gt;/
-        /// → TaskPipeline.AppHost/bin/&lt;c&gt;/&lt;tfm&gt;/), else the copy beside the tests.
-        /// </summary>
-        public static string Assembly { get; } = FindAssembly();
-
-        public static async Task<(int ExitCode, string Output, string Error, IReadOnlyList<string> LeftRunning)> RunAsync(params string[] arguments)
-        {
-            var marker = Guid.NewGuid().ToString("N");
-            var start = ChildProcess.StartInfo("dotnet", [Assembly, .. arguments], ProjectDirectory);
-
-            start.Environment[Marker] = marker;
-            // The test host's own settings are not azd's: the AppHost sees the environment azd would give it.
-            start.Environment.Remove("DOTNET_ENVIRONMENT");
-            start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
-
-            var (exitCode, output, error) = await ChildProcess.RunAsync(start, TimeSpan.FromSeconds(90));
-            return (exitCode, output, error, ProcessesWithMarker(marker));
-        }
-
-        private static string FindAssembly()
-        {
-            var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var framework = tests.Name;
-            var configuration = tests.Parent!.Name;
-            var own = Path.Combine(ProjectDirectory, "bin", configuration, framework, "TaskPipeline.AppHost.dll");
-            if (File.Exists(own))
-            {
-                return own;
-            }
-
-            var copy = Path.Combine(AppContext.BaseDirectory, "TaskPipeline.AppHost.dll");
-            return File.Exists(copy) ? copy : throw new FileNotFoundException($"the AppHost is not built: neither {own} nor {copy}");
-        }
-
-        /// <summary>"pid cmdline" of every process whose environment carries the run's marker (DCP, dashboard, postgres…).</summary>
-        private static List<string> ProcessesWithMarker(string marker)
-        {
-            var found = new List<string>();
-            var needle = $"{Marker}={marker}";
-            foreach (var proc in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(proc), out var pid))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    var environment = File.ReadAllText(Path.Combine(proc, "environ"));
-                    if (environment.Split('\0').Contains(needle))
-                    {
-                        found.Add($"{pid} {File.ReadAllText(Path.Combine(proc, "cmdline")).Replace('\0', ' ')}");
-                    }
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-                {
-                    // Gone while we looked, or not ours to read.
-                }
-            }
-
-            return found;
-        }
-    }
 }

@@ -7,42 +7,6 @@ namespace TaskPipeline.Tests.Distributed.Faults;
 public sealed class ConsumerCrashTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task KilledConsumerLosesNothingItsLeasedTasksAreRedoneOnce()
-    {
-        const int Tasks = 3000;
-        await using var scenario = FaultScenario.Create("kill-consumer", Tasks, rate: 1000);
-        // Slower work keeps many tasks in flight at the moment of the kill.
-        scenario.Options.Set("consumer", "Consumer:DelayPerValue", "00:00:00.002");
-        await scenario.StartAsync();
-
-        await scenario.WaitUntilAsync(c => c.GetValueOrDefault("done") >= 500);
-        var inFlight = await scenario.Audit.ScalarAsync(
-            "SELECT count(*) FROM tasks WHERE state = 'processing' AND lease_owner = $1", CancellationToken.None, scenario.ConsumerOwner(1));
-        var killedPid = scenario.App.ProcessId("consumer", 1);
-        scenario.App.KillReplica("consumer", 1);
-        output.WriteLine($"killed consumer-1 (pid {killedPid}) with {inFlight} task(s) in processing");
-
-        // Aspire reports the crash; DCP does not restart a project by itself: the dashboard's Start command does.
-        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await scenario.App.WaitForStoppedAsync("consumer", 1, patience.Token);
-            output.WriteLine($"Aspire reports consumer-1 {scenario.App.State("consumer", 1)}");
-            await scenario.App.StartReplicaAsync("consumer", 1, patience.Token);
-        }
-
-        Assert.NotEqual(killedPid, scenario.App.ProcessId("consumer", 1));
-
-        var audit = await scenario.QuiesceAndAuditAsync(Tasks);
-        output.WriteLine(audit.ToString());
-
-        Assert.Equal(Tasks, audit.Done);
-        var recovered = await scenario.Audit.ScalarAsync(
-            "SELECT count(*) FROM tasks WHERE last_error LIKE 'lease expired%'", CancellationToken.None);
-        output.WriteLine($"{recovered} task(s) recovered from expired leases");
-        Assert.True(inFlight == 0 || recovered > 0, "tasks of the killed consumer were not recovered through their leases");
-    }
-
-    [Fact]
     public async Task AllConsumersDownForTenSecondsThenBackLosesNothing()
     {
         const int Tasks = 4000;
