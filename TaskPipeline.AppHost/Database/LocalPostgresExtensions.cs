@@ -15,6 +15,10 @@ internal static class LocalPostgresExtensions
     /// <summary>The OS user PostgreSQL runs as when the AppHost runs as root (PostgreSQL refuses to run as root).</summary>
     private const string OsUser = "postgres";
 
+    /// <summary>The postgres OS user must reach its data directory through the state folder; the password file stays private.</summary>
+    public const UnixFileMode StateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
     private const string PasswordAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     /// <summary>
@@ -181,16 +185,14 @@ internal static class LocalPostgresExtensions
                 $"{stateDirectory}/data holds a database but its password file {passwordFile} is missing: restore it, or start afresh with --TaskPipeline:Database:Fresh=true");
         }
 
-        // The postgres OS user must reach its data directory through this one; the password file stays private.
-        CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        CreateDirectory(stateDirectory, StateDirectoryMode);
         var password = RandomNumberGenerator.GetString(PasswordAlphabet, 24);
         File.WriteAllText(passwordFile, password);
         MakePrivate(passwordFile);
         return password;
     }
 
-    private static void CreateDirectory(string path, UnixFileMode mode)
+    public static void CreateDirectory(string path, UnixFileMode mode)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -37,7 +37,7 @@ internal static class StateDirectoryCheck
 
         try
         {
-            Directory.CreateDirectory(stateDirectory);
+            LocalPostgresExtensions.CreateDirectory(stateDirectory, LocalPostgresExtensions.StateDirectoryMode);
         }
         catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
         {
