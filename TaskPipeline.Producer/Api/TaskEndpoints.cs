@@ -255,12 +255,14 @@ internal static class TaskEndpoints
     /// <summary>A body that does not deserialize: the field it stopped at when there is one ($.type, $.value), else the body.</summary>
     private static ValidationProblem InvalidBody(string? path)
     {
-        var field = path?.StartsWith("$.", StringComparison.Ordinal) == true ? path[2..].ToLowerInvariant() : null;
-        return field switch
+        // "$.name" for a top-level member (an unknown one included); "$", "$[0]" or nothing for the body itself.
+        var member = path?.StartsWith("$.", StringComparison.Ordinal) == true ? path[2..] : null;
+        return member?.ToLowerInvariant() switch
         {
+            null => ApiResults.Invalid("body", $"must be {BodyShape}"),
             "type" => ApiResults.Invalid("type", $"must be an integer from {TaskLimits.MinType} to {TaskLimits.MaxType}"),
             "value" => ApiResults.Invalid("value", $"must be an integer from {TaskLimits.MinValue} to {TaskLimits.MaxValue}"),
-            _ => ApiResults.Invalid("body", $"must be {BodyShape}"),
+            _ => ApiResults.Invalid(member, $"is not a field of this request: the body is {BodyShape}"),
         };
     }
 }

@@ -76,6 +76,10 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
     [InlineData("""[1, 2]""", "body")]
     [InlineData("""not json""", "body")]
     [InlineData("", "body")]
+    // A field this server does not know is refused, not ignored (a delay, a misspelling, a newer client's field).
+    [InlineData("""{"type": 1, "value": 5, "runAt": "2027-01-01T00:00:00Z"}""", "runAt")]
+    [InlineData("""{"type": 1, "runat": 5, "value": 5}""", "runat")]
+    [InlineData("""{"type": 1, "value": 5, "extra": {"nested": [1, 2]}}""", "extra")]
     public async Task CreateWithAnInvalidBodyIs400NamingTheField(string body, params string[] fields)
     {
         await AssertValidationProblemAsync(await PostJsonAsync(body), fields);
@@ -368,6 +372,8 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
         var schemas = root.GetProperty("components").GetProperty("schemas");
         var required = schemas.GetProperty("CreateTaskRequest").GetProperty("required").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Equal(CreateTaskFields, required);
+        // Any other field is refused (400 naming it): the contract says so.
+        Assert.False(schemas.GetProperty("CreateTaskRequest").GetProperty("additionalProperties").GetBoolean());
         Assert.True(schemas.TryGetProperty("ProblemDetails", out _));
         Assert.True(schemas.TryGetProperty("HttpValidationProblemDetails", out _));
         var limit = paths.GetProperty("/api/tasks").GetProperty("get").GetProperty("parameters").EnumerateArray()
