@@ -22,6 +22,14 @@ internal static class PipelineSettingsExtensions
             throw new AppHostConfigurationException($"invalid configuration in {PipelineSettings.SectionName}: {exception.Message}");
         }
 
+        // Prometheus keeps its folder beside the database's: an app given a state folder of its own (a second app on
+        // the machine) then shares nothing with another by default.
+        if (string.IsNullOrWhiteSpace(settings.Prometheus.StateDirectory) && !string.IsNullOrWhiteSpace(settings.Database.StateDirectory))
+        {
+            var databaseFolder = Path.GetFullPath(settings.Database.StateDirectory);
+            settings.Prometheus.StateDirectory = Path.Combine(Path.GetDirectoryName(databaseFolder) ?? databaseFolder, "prometheus");
+        }
+
         Validate(settings, PipelineSettings.SectionName);
         Validate(settings.Database, $"{PipelineSettings.SectionName}:Database");
         Validate(settings.Prometheus, $"{PipelineSettings.SectionName}:Prometheus");

@@ -17,6 +17,9 @@ internal sealed class PrometheusSettings
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "must be from 00:00:00.100 to 01:00:00")]
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Its configuration and time series; empty: a per-user default beside the database's (README).</summary>
+    /// <summary>
+    /// Its configuration and time series; empty: <c>prometheus</c> beside the database's state folder (the per-user
+    /// default when that is not set either; README).
+    /// </summary>
     public string? StateDirectory { get; set; }
 }
