@@ -145,6 +145,20 @@ internal static class AppHostProcess
             return Process.ExitCode;
         }
 
+        /// <summary>What is still running after <paramref name="grace"/> at most: DCP takes its processes down as it goes.</summary>
+        public async Task<IReadOnlyList<string>> LeftRunningAfterAsync(TimeSpan grace)
+        {
+            var deadline = Stopwatch.StartNew();
+            var left = LeftRunning();
+            while (left.Count > 0 && deadline.Elapsed < grace)
+            {
+                await Task.Delay(500);
+                left = LeftRunning();
+            }
+
+            return left;
+        }
+
         /// <summary>"pid cmdline" of every process whose environment carries the run's marker.</summary>
         public IReadOnlyList<string> LeftRunning()
         {

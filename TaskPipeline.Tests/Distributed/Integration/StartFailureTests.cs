@@ -8,8 +8,9 @@ using TaskPipeline.Tests.Support;
 namespace TaskPipeline.Tests.Distributed.Integration;
 
 /// <summary>
-/// What stops the app before anything starts, as a user meets it: the AppHost run as a process, one line on standard
-/// error within seconds, exit code 2, and no process of the run left behind (DCP, the dashboard, postgres).
+/// Start failures as a user meets them, the AppHost run as a process. What the AppHost can check stops the app before
+/// anything starts: one line on standard error within seconds, exit code 2, no process of the run left behind (DCP,
+/// the dashboard, postgres). What fails later (initdb) is one error naming the resource with its last lines, not a wait.
 /// </summary>
 public sealed class StartFailureTests : IDisposable
 {
@@ -67,6 +68,49 @@ public sealed class StartFailureTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"port {port} (the Aspire dashboard's ASPNETCORE_URLS) is in use on this machine, most likely by another TaskPipeline AppHost", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task AnInitdbThatFailsIsOneErrorNamingPostgresWithItsLastLinesNotAWait()
+    {
+        // The machine's postgres, and an initdb that refuses, as a full disk or a broken installation would.
+        var real = TaskPipeline.AppHost.Database.PostgresBinaries.Find(null) ?? throw new InvalidOperationException("no PostgreSQL binaries");
+        var bin = Path.Combine(_directory, "bin");
+        Directory.CreateDirectory(bin);
+        File.CreateSymbolicLink(Path.Combine(bin, "postgres"), real.Postgres);
+        var initdb = Path.Combine(bin, "initdb");
+        await File.WriteAllTextAsync(initdb, "#!/bin/sh\necho 'initdb: error: refused by the test' >&2\nexit 1\n");
+        File.SetUnixFileMode(initdb, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var clock = Stopwatch.StartNew();
+        await using var run = AppHostProcess.Start(
+        [
+            $"--TaskPipeline:Database:StateDirectory={Path.Combine(_directory, "postgres")}",
+            $"--TaskPipeline:Database:BinDirectory={bin}",
+            "--TaskPipeline:Prometheus:Enabled=false",
+            "--TaskPipeline:Restart:MaxRestarts=1",
+            // Ports of DCP's choosing, as Aspire.Hosting.Testing gives: the services' fixed ones may be another test app's.
+            "--DcpPublisher:RandomizePorts=true",
+            "--TaskPipeline:Restart:InitialDelay=00:00:00.200",
+            $"--Parameters:producer-api-key={AppArguments.ApiKey}",
+        ]);
+        var first = await run.WaitForOutputAsync("exited unexpectedly", Bound);
+        var gaveUp = await run.WaitForOutputAsync("not restarted again", Bound);
+        var elapsed = clock.Elapsed;
+        await run.InterruptAsync();
+        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.True(first && gaveUp, $"no error about postgres within {Bound.TotalSeconds:0} s:\n{run.Output}");
+        Assert.True(elapsed < Bound, $"the error came after {elapsed.TotalSeconds:0.0} s");
+        // The console shows a log entry as its header line, then its message indented: the first such message.
+        var lines = run.Output.Split('\n');
+        var at = Array.FindIndex(lines, line => line.Contains("exited unexpectedly", StringComparison.Ordinal));
+        var entry = lines.Skip(at).TakeWhile((line, index) => index == 0 || line.StartsWith(' ')).ToList();
+        Assert.Matches(@"postgres-\w+ exited unexpectedly \(FailedToStart, exit code none\); restart 1 of 1 within 00:05:00 in 00:00:00\.2", entry[0]);
+        Assert.Contains(entry, line => line.Contains("initdb: error: refused by the test", StringComparison.Ordinal));
+        Assert.Empty(await run.LeftRunningAfterAsync(TimeSpan.FromSeconds(15)));
     }
 
     public void Dispose() => TestDirectories.Delete(_directory);

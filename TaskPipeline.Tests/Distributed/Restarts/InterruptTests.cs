@@ -16,6 +16,8 @@ public sealed class InterruptTests(ITestOutputHelper output) : IDisposable
         [
             $"--TaskPipeline:Database:StateDirectory={Path.Combine(_directory, "postgres")}",
             "--TaskPipeline:Prometheus:Enabled=false",
+            // Ports of DCP's choosing, as Aspire.Hosting.Testing gives: the services' fixed ones may be another test app's.
+            "--DcpPublisher:RandomizePorts=true",
             "--TaskPipeline:Restart:Policy=OnFailure",
             "--TaskPipeline:Restart:InitialDelay=00:00:00.100",
             $"--Parameters:producer-api-key={AppArguments.ApiKey}",
@@ -31,15 +33,7 @@ public sealed class InterruptTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, exitCode);
         Assert.DoesNotContain("exited unexpectedly", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(" restarted (restart", run.Output, StringComparison.Ordinal);
-        // DCP takes its processes down as it goes: give it a moment, then nothing of the run may be left.
-        var left = run.LeftRunning();
-        for (var wait = 0; wait < 30 && left.Count > 0; wait++)
-        {
-            await Task.Delay(500);
-            left = run.LeftRunning();
-        }
-
-        Assert.Empty(left);
+        Assert.Empty(await run.LeftRunningAfterAsync(TimeSpan.FromSeconds(15)));
     }
 
     public void Dispose() => TestDirectories.Delete(_directory);
