@@ -107,28 +107,30 @@ internal sealed class ResourceRestarter(
                 // Not its last lines: reading a replica's console log from DCP while the replica is started again (the
                 // dashboard's Start right after the exit) was seen to make DCP stop the new process a moment later.
                 AppHostLog.ExitedNotRestarted(logger, id, state, exit);
-                await PublishAsync(resource, id, replica.Backoff.TotalRestarts, $"exited ({state}, exit code {exit}); not restarted (Policy=Never)");
+                await PublishAsync(resource, id, 0, $"exited ({state}, exit code {exit}); not restarted (Policy=Never)");
                 return;
             }
 
             // Read before this restarter starts it again, so the read is over by then (see above).
             var lastLines = await ReadLastLinesAsync(id, stopping);
             TimeSpan? delay;
+            int restart, restarts;
             lock (replica)
             {
                 delay = replica.Backoff.Next(time.GetUtcNow());
+                (restart, restarts) = (replica.Backoff.RecentRestarts, replica.Backoff.TotalRestarts);
             }
 
             if (delay is not { } wait)
             {
                 AppHostLog.RestartsExhausted(logger, id, state, exit, settings.MaxRestarts, settings.Window, lastLines);
                 AppHostLog.ResourceRestartsExhausted(resourceLogs.GetLogger(id), state, exit, settings.MaxRestarts, settings.Window);
-                await PublishAsync(resource, id, replica.Backoff.TotalRestarts, $"stopped: {settings.MaxRestarts} restarts within {settings.Window} reached");
+                await PublishAsync(resource, id, restarts, $"stopped: {settings.MaxRestarts} restarts within {settings.Window} reached");
                 return;
             }
 
-            AppHostLog.ExitedRestarting(logger, id, state, exit, replica.Backoff.RecentRestarts, settings.MaxRestarts, settings.Window, wait, lastLines);
-            AppHostLog.ResourceRestarting(resourceLogs.GetLogger(id), state, exit, replica.Backoff.RecentRestarts, settings.MaxRestarts, settings.Window, wait);
+            AppHostLog.ExitedRestarting(logger, id, state, exit, restart, settings.MaxRestarts, settings.Window, wait, lastLines);
+            AppHostLog.ResourceRestarting(resourceLogs.GetLogger(id), state, exit, restart, settings.MaxRestarts, settings.Window, wait);
             await Task.Delay(wait, time, stopping);
             lock (replica)
             {
@@ -150,12 +152,12 @@ internal sealed class ResourceRestarter(
                 }
 
                 AppHostLog.RestartFailed(logger, id, result.Message ?? "no reason given");
-                await PublishAsync(resource, id, replica.Backoff.TotalRestarts, $"could not be restarted: {result.Message}");
+                await PublishAsync(resource, id, restarts, $"could not be restarted: {result.Message}");
                 return;
             }
 
-            AppHostLog.Restarted(logger, id, replica.Backoff.TotalRestarts, exit);
-            await PublishAsync(resource, id, replica.Backoff.TotalRestarts, $"restarted after exit code {exit}");
+            AppHostLog.Restarted(logger, id, restarts, exit);
+            await PublishAsync(resource, id, restarts, $"restarted after exit code {exit}");
         }
         catch (Exception) when (stopping.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
@@ -186,7 +188,7 @@ internal sealed class ResourceRestarter(
             await foreach (var batch in resourceLogs.GetAllAsync(id).WithCancellation(patience.Token))
             {
                 // An entry of Aspire's own can be an exception with its stack: its message says why, its frames do not.
-                foreach (var line in batch.SelectMany(entry => WithoutTimestamp(entry.Content).Split('\n')).Where(IsWhatItSaid))
+                foreach (var line in batch.SelectMany(entry => ResourceLogText.WithoutTimestamp(entry.Content).Split('\n')).Where(IsWhatItSaid))
                 {
                     if (lines.Count == LastLines)
                     {
@@ -226,15 +228,6 @@ internal sealed class ResourceRestarter(
     }
 
     private static bool IsTerminal(string state) => KnownResourceStates.TerminalStates.Contains(state);
-
-    /// <summary>"2026-12-02T02:12:36.0085590Z text" → "text".</summary>
-    private static string WithoutTimestamp(string content)
-    {
-        var space = content.IndexOf(' ', StringComparison.Ordinal);
-        return space > 0 && DateTimeOffset.TryParse(content.AsSpan(0, space), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _)
-            ? content[(space + 1)..]
-            : content;
-    }
 
     /// <summary>What is known of one replica; guarded by locking it.</summary>
     private sealed class Replica(RestartBackoff backoff)

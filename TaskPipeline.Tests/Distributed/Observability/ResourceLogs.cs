@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using TaskPipeline.AppHost.Restarts;
 using TaskPipeline.Tests.Distributed;
 
 namespace TaskPipeline.Tests.Distributed.Observability;
@@ -27,21 +28,12 @@ internal sealed record ResourceLogs(IReadOnlyList<string> Notes, IReadOnlyList<s
             batches.Add(batch);
         }
 
-        var notes = batches.Take(1).SelectMany(batch => batch).Select(line => WithoutTimestamp(line.Content)).ToList();
-        var console = batches.Skip(1).SelectMany(batch => batch).Select(line => WithoutTimestamp(line.Content)).ToList();
+        var notes = batches.Take(1).SelectMany(batch => batch).Select(line => ResourceLogText.WithoutTimestamp(line.Content)).ToList();
+        var console = batches.Skip(1).SelectMany(batch => batch).Select(line => ResourceLogText.WithoutTimestamp(line.Content)).ToList();
         notes.AddRange(console.Where(IsDcpNote));
         return new ResourceLogs(notes, [.. console.Where(line => !IsDcpNote(line))]);
     }
 
     /// <summary>DCP's own lines in the console log ("[sys] Starting process...: Cmd = /usr/bin/dotnet, …").</summary>
     private static bool IsDcpNote(string line) => line.StartsWith("[sys] ", StringComparison.Ordinal);
-
-    /// <summary>"2026-12-02T02:12:36.0085590Z text" → "text".</summary>
-    private static string WithoutTimestamp(string content)
-    {
-        var space = content.IndexOf(' ', StringComparison.Ordinal);
-        return space > 0 && DateTimeOffset.TryParse(content.AsSpan(0, space), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _)
-            ? content[(space + 1)..]
-            : content;
-    }
 }
