@@ -1,6 +1,10 @@
 namespace TaskPipeline.Data;
 
-/// <summary>The PostgreSQL enum <c>task_state</c>. Terminal states: Done, Failed (the dead letter), Canceled.</summary>
+/// <summary>
+/// The PostgreSQL enum <c>task_state</c>. Terminal states: Done, Failed (the dead letter), Canceled. Scheduled (a
+/// delayed task not due yet) comes last here only so that arrays indexed by state keep their places; the database
+/// sorts it first.
+/// </summary>
 public enum TaskState
 {
     Received,
@@ -8,4 +12,5 @@ public enum TaskState
     Done,
     Failed,
     Canceled,
+    Scheduled,
 }

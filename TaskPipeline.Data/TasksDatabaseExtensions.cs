@@ -67,6 +67,8 @@ public static class TasksDatabaseExtensions
         builder.Services.TryAddSingleton<TaskCancellations>();
         builder.Services.TryAddSingleton<TaskRetries>();
         builder.Services.TryAddSingleton<OutboxSweep>();
+        builder.Services.TryAddSingleton<TaskSchedule>();
+        builder.Services.TryAddSingleton<TaskIdempotency>();
         builder.Services.TryAddSingleton<TaskReads>();
         builder.Services.TryAddSingleton<TaskEvents>();
         builder.Services.TryAddSingleton<TaskEventWatchers>();

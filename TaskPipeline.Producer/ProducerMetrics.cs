@@ -22,6 +22,9 @@ internal sealed class ProducerMetrics
     private readonly Histogram<double> _dispatchDuration;
     private readonly Counter<long> _apiRejected;
     private readonly Counter<long> _deleted;
+    private readonly Counter<long> _scheduled;
+    private readonly Counter<long> _due;
+    private readonly Histogram<double> _dueLateness;
     private readonly KeyValuePair<string, object?>[] _stateTags =
         [.. Enum.GetValues<TaskState>().Select(state => new KeyValuePair<string, object?>("task.state", TaskStates.Name(state)))];
 
@@ -55,6 +58,13 @@ internal sealed class ProducerMetrics
             "taskpipeline.producer.api.requests.rejected", "{request}", "API requests refused before doing their work: no or wrong credentials, a missing scope, the per-client rate limit, too many open notification streams.");
         _deleted = meter.CreateCounter<long>(
             "taskpipeline.producer.tasks.deleted", "{task}", "Finished tasks deleted by retention, by the state they were in.");
+        _scheduled = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.scheduled", "{task}", "Delayed tasks created (stored as scheduled until due).");
+        _due = meter.CreateCounter<long>(
+            "taskpipeline.producer.tasks.due", "{task}", "Scheduled tasks the scheduler made received and queued for dispatch when due.");
+        _dueLateness = meter.CreateHistogram(
+            "taskpipeline.producer.schedule.lateness", "s", "From a scheduled task's due time to the moment the scheduler made it received.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         meter.CreateObservableGauge(
             "taskpipeline.producer.backlog", () => gate.Backlog, "{task}", "Tasks received or processing (estimate).");
         meter.CreateObservableGauge(
@@ -64,6 +74,8 @@ internal sealed class ProducerMetrics
         // than "no data" until the first event; retries are pre-created for each status they are made on.
         _dispatched.Add(0);
         _redispatched.Add(0);
+        _scheduled.Add(0);
+        _due.Add(0);
         foreach (var tag in TypeTags)
         {
             _produced.Add(0, tag);
@@ -133,6 +145,19 @@ internal sealed class ProducerMetrics
     }
 
     public void Redispatched(int count) => _redispatched.Add(count);
+
+    /// <summary>A delayed task was created.</summary>
+    public void Scheduled() => _scheduled.Add(1);
+
+    /// <summary>Scheduled tasks made received by the scheduler, and how late each was.</summary>
+    public void Due(IReadOnlyList<DueTask> tasks)
+    {
+        _due.Add(tasks.Count);
+        foreach (var task in tasks)
+        {
+            _dueLateness.Record(Math.Max(0, task.Late.TotalSeconds));
+        }
+    }
 
     public void Deleted(TaskState state, int count)
     {

@@ -10,6 +10,8 @@ internal sealed class ProducerOptions : IValidatableObject
     /// <summary>The most connections to the Consumer: each is one HTTP/2 connection with its own handler.</summary>
     public const int MaxConsumerConnections = 64;
 
+    public const int MaxDispatchConcurrency = 64;
+
     /// <summary>Tasks per second; 0 means as fast as the database and the backlog allow.</summary>
     [Range(0d, 1_000_000d, ErrorMessage = "must be from 0 (unlimited) to 1000000 tasks per second")]
     public double Rate { get; set; } = 10;
@@ -31,7 +33,7 @@ internal sealed class ProducerOptions : IValidatableObject
     public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Submit calls in flight at once.</summary>
-    [Range(1, 64, ErrorMessage = "must be from 1 to 64")]
+    [Range(1, MaxDispatchConcurrency, ErrorMessage = "must be from 1 to 64")]
     public int DispatchConcurrency { get; set; } = 4;
 
     /// <summary>
@@ -94,11 +96,21 @@ internal sealed class ProducerOptions : IValidatableObject
     [MinLength(16, ErrorMessage = "must be at least 16 characters")]
     public string? ConsumerSecret { get; set; }
 
+    /// <summary>
+    /// How generated tasks spread over priorities: priority=weight pairs, e.g. "9=1,5=8,0=1". Empty: all get priority 5.
+    /// </summary>
+    public string? PriorityWeights { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RetryMaxDelay < RetryBaseDelay)
         {
             yield return new ValidationResult("must not be shorter than Producer:RetryBaseDelay", [nameof(RetryMaxDelay)]);
+        }
+
+        if (!Generation.PrioritySpread.TryParse(PriorityWeights, out _, out var spreadError))
+        {
+            yield return new ValidationResult(spreadError, [nameof(PriorityWeights)]);
         }
 
         if (!Uri.TryCreate(ConsumerAddress, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))

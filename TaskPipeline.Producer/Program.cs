@@ -6,6 +6,7 @@ using TaskPipeline.Producer.Dispatch;
 using TaskPipeline.Producer.Generation;
 using TaskPipeline.Producer.Notifications;
 using TaskPipeline.Producer.Retention;
+using TaskPipeline.Producer.Scheduling;
 using TaskPipeline.Producer.Security;
 
 if (ServiceVersion.TryPrint(args) || ApiKeyCommand.TryPrint(args))
@@ -19,6 +20,7 @@ builder.AddTasksDatabase();
 builder.AddProducer();
 builder.AddTaskGeneration();
 builder.AddTaskDispatch();
+builder.AddTaskScheduling();
 builder.AddApiSecurity();
 builder.AddTaskApi();
 builder.AddTaskNotifications();

@@ -24,10 +24,10 @@ public sealed class OutboxSweep(NpgsqlDataSource dataSource)
                 ORDER BY redispatch_at LIMIT $2 FOR UPDATE SKIP LOCKED)
         UPDATE tasks SET redispatch_at = now() + $1
         WHERE id IN (SELECT id FROM fresh UNION ALL SELECT id FROM handed_back LIMIT $2)
-        RETURNING id, type, value, created_at
+        RETURNING id, type, value, created_at, priority
         """;
 
-    /// <summary>Up to <paramref name="limit"/> due tasks, oldest first.</summary>
+    /// <summary>Up to <paramref name="limit"/> due tasks, oldest first (the dispatch queue then orders them by priority).</summary>
     public async Task<NewTask[]> ClaimDueAsync(TimeSpan redispatchAfter, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(ClaimDueSql);
@@ -39,7 +39,7 @@ public sealed class OutboxSweep(NpgsqlDataSource dataSource)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.GetFieldValue<DateTime>(3), new NewTask(reader.GetGuid(0), reader.GetInt16(1), reader.GetInt16(2))));
+                rows.Add((reader.GetFieldValue<DateTime>(3), new NewTask(reader.GetGuid(0), reader.GetInt16(1), reader.GetInt16(2), (byte)reader.GetInt16(4))));
             }
         }
 

@@ -19,7 +19,9 @@ internal static class TaskColumns
         reader.IsDBNull(first + 5) ? null : reader.GetString(first + 5),
         reader.GetFieldValue<DateTimeOffset>(first + 6),
         reader.GetFieldValue<DateTimeOffset>(first + 7),
-        reader.IsDBNull(first + 8) ? null : reader.GetFieldValue<DateTimeOffset>(first + 8));
+        reader.IsDBNull(first + 8) ? null : reader.GetFieldValue<DateTimeOffset>(first + 8),
+        reader.IsDBNull(first + 9) ? null : reader.GetFieldValue<DateTimeOffset>(first + 9),
+        reader.GetInt16(first + 10));
 
     public static TaskState StateAt(NpgsqlDataReader reader, int ordinal) =>
         TaskStates.TryParse(reader.GetString(ordinal), out var state)

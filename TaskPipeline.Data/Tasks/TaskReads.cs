@@ -26,6 +26,28 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
             SELECT owner FROM task_counts_now WHERE state = 'processing' GROUP BY owner HAVING sum(tasks) > 0) AS holders
         """;
 
+    // Per second and per minute, from task_throughput (what the counter folds recorded) plus the deltas not folded yet
+    // (the last second or so): at most 3,600 rows and a second's deltas, whatever the rate or the table's size.
+    internal const string HistorySql = """
+        WITH ended AS (
+                SELECT second, done, failed FROM task_throughput WHERE second >= date_trunc('minute', now()) - interval '59 minutes'
+                UNION ALL
+                SELECT date_trunc('second', at),
+                       coalesce(sum(tasks) FILTER (WHERE state = 'done'), 0),
+                       coalesce(sum(tasks) FILTER (WHERE state = 'failed'), 0)
+                FROM task_count_deltas WHERE tasks > 0 AND state IN ('done', 'failed') GROUP BY 1),
+             buckets AS (
+                SELECT 's' AS size, start, start + interval '1 second' AS stop
+                FROM generate_series(date_trunc('second', now()) - interval '299 seconds', date_trunc('second', now()), interval '1 second') AS start
+                UNION ALL
+                SELECT 'm', start, start + interval '1 minute'
+                FROM generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()), interval '1 minute') AS start)
+        SELECT b.size, b.start, coalesce(sum(e.done), 0)::bigint, coalesce(sum(e.failed), 0)::bigint
+        FROM buckets AS b LEFT JOIN ended AS e ON e.second >= b.start AND e.second < b.stop
+        GROUP BY b.size, b.start
+        ORDER BY b.size, b.start
+        """;
+
     public async Task<TaskRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(GetSql);
@@ -122,6 +144,22 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
 
         var types = Enumerable.Range(0, doneCount.Length).Select(type => new TypeStats(type, doneCount[type], doneSum[type])).ToArray();
         return new TaskStats(StateCounts.Of(byState), byState.Sum(), types, StateCounts.Of(removedByState));
+    }
+
+    /// <summary>Done and failed tasks per second for the last five minutes and per minute for the last hour.</summary>
+    public async Task<ThroughputHistory> ThroughputAsync(CancellationToken cancellationToken)
+    {
+        var perSecond = new List<ThroughputBucket>(300);
+        var perMinute = new List<ThroughputBucket>(60);
+        await using var command = dataSource.CreateCommand(HistorySql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var bucket = new ThroughputBucket(reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt64(2), reader.GetInt64(3));
+            (reader.GetString(0) == "s" ? perSecond : perMinute).Add(bucket);
+        }
+
+        return new ThroughputHistory(perSecond, perMinute);
     }
 
     /// <summary>

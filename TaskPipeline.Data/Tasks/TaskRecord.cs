@@ -12,7 +12,7 @@ public sealed record TaskRecord(
     int Type,
     [property: Description("0 to 99.")]
     int Value,
-    [property: Description("received → processing → done; failed (the dead letter) and canceled are the other terminal states.")]
+    [property: Description("scheduled (a delayed task not due yet) → received → processing → done; failed (the dead letter) and canceled are the other terminal states.")]
     [property: JsonConverter(typeof(TaskStateJsonConverter))]
     TaskState State,
     [property: Description("Processing attempts so far (claims by a Consumer).")]
@@ -22,4 +22,8 @@ public sealed record TaskRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     [property: Description("When the task reached its terminal state (done, failed or canceled).")]
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    [property: Description("When a delayed task is due (it was created with runAt or delay); null for a task that runs at once.")]
+    DateTimeOffset? RunAt,
+    [property: Description("0 (lowest) to 9 (highest); 5 unless the creator gave one.")]
+    int Priority);

@@ -12,8 +12,19 @@ public sealed class TaskRetention(NpgsqlDataSource dataSource)
     // Any constant unique to this job: the lock guards nothing else (the migrator's is ...0001).
     private const long RetentionLockKey = 0x7461736B73_0002;
 
+    // The same statement adds the tasks that became done or failed to their second's row of task_throughput
+    // (0007_scheduling.sql): a delta row with tasks > 0 in those states is tasks that reached it (leaving it, or being
+    // deleted, counts negative), at its transaction's time.
     private const string FoldSql = """
-        WITH moved AS (DELETE FROM task_count_deltas RETURNING *)
+        WITH moved AS (DELETE FROM task_count_deltas RETURNING *),
+             history AS (
+                INSERT INTO task_throughput AS t (second, done, failed)
+                SELECT date_trunc('second', at),
+                       coalesce(sum(tasks) FILTER (WHERE state = 'done'), 0),
+                       coalesce(sum(tasks) FILTER (WHERE state = 'failed'), 0)
+                FROM moved WHERE tasks > 0 AND state IN ('done', 'failed')
+                GROUP BY 1
+                ON CONFLICT (second) DO UPDATE SET done = t.done + excluded.done, failed = t.failed + excluded.failed)
         INSERT INTO task_counts AS c (state, type, owner, tasks, value_sum, removed, removed_value_sum)
         SELECT state, type, owner, sum(tasks), sum(value_sum), sum(removed), sum(removed_value_sum)
         FROM moved GROUP BY state, type, owner
@@ -126,6 +137,40 @@ public sealed class TaskRetention(NpgsqlDataSource dataSource)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(FoldSql));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(DropIdleOwnersSql));
         return await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>How far back task_throughput keeps its seconds: the dashboards' history reaches an hour.</summary>
+    public static readonly TimeSpan ThroughputHistory = TimeSpan.FromHours(1);
+
+    // Both walk their table's index from the oldest end and read only what they delete (idempotency keys by expiry,
+    // throughput seconds by their primary key).
+    internal const string DeleteExpiredKeysSql = """
+        DELETE FROM task_idempotency_keys
+        WHERE ctid = ANY(ARRAY(SELECT ctid FROM task_idempotency_keys WHERE expires_at < now()
+                               ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED))
+        """;
+
+    internal const string DeleteOldThroughputSql = """
+        DELETE FROM task_throughput
+        WHERE second = ANY(ARRAY(SELECT second FROM task_throughput WHERE second < now() - $2 ORDER BY second LIMIT $1))
+        """;
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> expired idempotency keys and as many throughput seconds older than
+    /// <see cref="ThroughputHistory"/>; returns how many rows went.
+    /// </summary>
+    public static async Task<int> DeleteExpiredBookkeepingAsync(NpgsqlConnection connection, int limit, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        var keys = new NpgsqlBatchCommand(DeleteExpiredKeysSql);
+        keys.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        batch.BatchCommands.Add(keys);
+        var seconds = new NpgsqlBatchCommand(DeleteOldThroughputSql);
+        seconds.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        seconds.Parameters.Add(TaskSql.Interval(ThroughputHistory));
+        batch.BatchCommands.Add(seconds);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return keys.RecordsAffected + seconds.RecordsAffected;
     }
 
     /// <summary>Deletes up to <paramref name="limit"/> tasks in <paramref name="state"/> that ended more than <paramref name="age"/> ago; returns how many.</summary>

@@ -29,7 +29,7 @@ internal static class TaskSql
     public const string FailedState = "failed";
 
     /// <summary>Columns read by <see cref="TaskColumns.Read"/>, in its order.</summary>
-    public const string Columns = "id, type, value, state::text AS state, attempts, last_error, created_at, updated_at, done_at";
+    public const string Columns = "id, type, value, state::text AS state, attempts, last_error, created_at, updated_at, done_at, run_at, priority";
 
     /// <summary><see cref="Ended"/> for the rows where <paramref name="condition"/> holds; the others stay open.</summary>
     public static string EndedWhen(string condition) =>

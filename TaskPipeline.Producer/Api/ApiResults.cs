@@ -24,4 +24,12 @@ internal static class ApiResults
             title: title,
             detail: detail,
             extensions: new Dictionary<string, object?> { ["state"] = TaskStates.Name(task.State) });
+
+    public static ProblemHttpResult IdempotencyKeyReused(string key, Guid taskId) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The idempotency key was used for another request.",
+            detail: $"Idempotency-Key '{key}' made task {taskId} within the last {TaskIdempotency.KeyLifetime.TotalHours:0} hours from a different body; "
+                + "a repeat must send the same body, and a new request needs a new key.",
+            extensions: new Dictionary<string, object?> { ["idempotencyKey"] = key, ["taskId"] = taskId });
 }

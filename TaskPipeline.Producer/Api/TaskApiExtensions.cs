@@ -54,12 +54,33 @@ internal static class TaskApiExtensions
                     {
                         property.Type &= ~JsonSchemaType.Null;
                     }
+
+                    DescribeDueTime(schema);
                 }
 
                 return Task.CompletedTask;
             });
         });
         return builder;
+    }
+
+    /// <summary>runAt is read as text and delay as any JSON (CreateTaskRequest says why); the schema says what they accept.</summary>
+    private static void DescribeDueTime(OpenApiSchema schema)
+    {
+        if (schema.Properties is { } properties && properties.TryGetValue(DueTimeRequest.RunAtField, out var runAtSchema) && runAtSchema is OpenApiSchema runAt)
+        {
+            runAt.Format = "date-time";
+        }
+
+        if (schema.Properties is { } all && all.TryGetValue(DueTimeRequest.DelayField, out var delaySchema) && delaySchema is OpenApiSchema delay)
+        {
+            delay.Type = null;
+            delay.OneOf =
+            [
+                new OpenApiSchema { Type = JsonSchemaType.Number, ExclusiveMinimum = "0", Description = "Seconds." },
+                new OpenApiSchema { Type = JsonSchemaType.String, Format = "duration", Description = "ISO 8601 duration in weeks, days, hours, minutes and seconds." },
+            ];
+        }
     }
 
     public static WebApplication MapTaskApi(this WebApplication app)
@@ -78,8 +99,14 @@ internal static class TaskApiExtensions
             .RequireAuthorization(ApiScopes.Write)
             .WithName("CreateTask")
             .WithSummary("Create a task")
-            .WithDescription("Stores the task as received and sends it to a Consumer at once. Both fields are required.")
+            .WithDescription(
+                "Stores the task as received and sends it to a Consumer at once; with `runAt` or `delay`, stores it as scheduled "
+                + "until then. `type` and `value` are required; any other field is refused (400). With an `Idempotency-Key` header, "
+                + "a repeat of the same body within 24 hours answers 200 with the first answer's task instead of making another, and "
+                + "the same key with another body answers 422.")
             .Accepts<CreateTaskRequest>("application/json")
+            .Produces<TaskRecord>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -104,7 +131,7 @@ internal static class TaskApiExtensions
         tasks.MapPost("/{id}/cancel", TaskEndpoints.CancelAsync)
             .RequireAuthorization(ApiScopes.Write)
             .WithName("CancelTask")
-            .WithSummary("Cancel a received or processing task")
+            .WithSummary("Cancel a scheduled, received or processing task")
             .WithMetadata(ParameterSchema.Uuid("id"))
             .WithDescription("A Consumer working on it stops at once and never marks it done. 409 when the task already ended.")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -134,6 +161,13 @@ internal static class TaskApiExtensions
             .WithTags("Stats")
             .WithName("GetStats")
             .WithSummary("Count tasks per state, tasks deleted by retention, and tasks ever done and their value sum per type")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/stats/history", TaskEndpoints.HistoryAsync)
+            .RequireAuthorization(ApiScopes.Read)
+            .WithTags("Stats")
+            .WithName("GetThroughputHistory")
+            .WithSummary("Done and failed tasks per second for the last five minutes and per minute for the last hour, from the database")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/me", PipelineEndpoints.Me)

@@ -2,9 +2,12 @@ using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskPipeline.Producer.Dispatch;
+using TaskPipeline.Producer.Scheduling;
+using TaskPipeline.Producer.Security;
 using TaskPipeline.Data;
 using TaskPipeline.Data.Tasks;
 
@@ -17,12 +20,16 @@ internal static class TaskEndpoints
     public const int MaxPageSize = 1000;
 
     private static readonly string BodyShape =
-        $"a JSON object: {{\"type\": {TaskLimits.MinType}-{TaskLimits.MaxType}, \"value\": {TaskLimits.MinValue}-{TaskLimits.MaxValue}}}";
+        $"a JSON object: {{\"type\": {TaskLimits.MinType}-{TaskLimits.MaxType}, \"value\": {TaskLimits.MinValue}-{TaskLimits.MaxValue}}}, optionally with \"priority\": {TaskLimits.MinPriority}-{TaskLimits.MaxPriority} and \"runAt\" or \"delay\"";
 
-    public static async Task<Results<Created<TaskRecord>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+    public static async Task<Results<Created<TaskRecord>, Ok<TaskRecord>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         HttpRequest request,
+        [FromHeader(Name = IdempotencyKey.HeaderName)]
+        [Description("Up to 255 visible ASCII characters naming this create for 24 hours (a UUID makes a good key): a repeat with the same body answers 200 with the first answer's task, another body 422.")]
+        string[]? idempotencyKey,
         TaskIntake intake,
-        TaskReads reads,
+        TaskIdempotency idempotency,
+        ScheduleSignal schedule,
         ProducerMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggerFactory,
@@ -54,19 +61,55 @@ internal static class TaskEndpoints
         var errors = new Dictionary<string, string[]>();
         Require(body.Type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
         Require(body.Value, "value", TaskLimits.MinValue, TaskLimits.MaxValue, errors);
-        if (errors.Count > 0)
+        if (body.Priority is < TaskLimits.MinPriority or > TaskLimits.MaxPriority)
+        {
+            errors["priority"] = [$"must be from {TaskLimits.MinPriority} to {TaskLimits.MaxPriority} (was {body.Priority})"];
+        }
+
+        var now = time.GetUtcNow();
+        var due = DueTimeRequest.Resolve(body.RunAt, body.Delay, now, errors);
+        var key = IdempotencyKey.Read(idempotencyKey, errors);
+        if (errors.Count > 0 || due is not { } dueTime)
         {
             return ApiResults.Invalid(errors);
         }
 
-        var task = new NewTask(Guid.CreateVersion7(time.GetUtcNow()), (short)body.Type!.Value, (short)body.Value!.Value);
-        await intake.StoreAsync(new[] { task }, cancellationToken);
-        metrics.Produced([task]);
-        var stored = await reads.GetAsync(task.Id, cancellationToken)
-            ?? throw new InvalidOperationException($"task {task.Id} was stored but cannot be read back");
+        var task = new NewTask(Guid.CreateVersion7(now), (short)body.Type!.Value, (short)body.Value!.Value, (byte)(body.Priority ?? TaskLimits.DefaultPriority));
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
-        TaskApiLog.TaskCreated(logger, task.Id, task.Type, task.Value);
-        await intake.HandOffAsync(task);
+        TaskRecord stored;
+        if (key is null)
+        {
+            stored = await intake.InsertAsync(task, dueTime, cancellationToken);
+        }
+        else
+        {
+            var once = await idempotency.CreateOnceAsync(
+                ClientIdentity.Of(request.HttpContext), key, IdempotencyKey.Hash(body), task, dueTime,
+                static record => JsonSerializer.Serialize(record, TaskApiJsonContext.Default.TaskRecord), cancellationToken);
+            if (!once.Created)
+            {
+                TaskApiLog.IdempotentRepeat(logger, key, once.TaskId, once.SameRequest);
+                return once.SameRequest && once.Response is { } response
+                    ? TypedResults.Ok(JsonSerializer.Deserialize(response, TaskApiJsonContext.Default.TaskRecord)!)
+                    : ApiResults.IdempotencyKeyReused(key, once.TaskId);
+            }
+
+            stored = once.Task!;
+        }
+
+        if (stored.State == TaskState.Scheduled)
+        {
+            metrics.Scheduled();
+            TaskApiLog.TaskScheduled(logger, task.Id, task.Type, task.Value, stored.RunAt!.Value);
+            schedule.Scheduled(stored.RunAt.Value);
+        }
+        else
+        {
+            metrics.Produced([task]);
+            TaskApiLog.TaskCreated(logger, task.Id, task.Type, task.Value);
+            await intake.HandOffAsync(task);
+        }
+
         return TypedResults.Created($"/api/tasks/{task.Id}", stored);
     }
 
@@ -86,7 +129,7 @@ internal static class TaskEndpoints
     }
 
     public static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListAsync(
-        [Description("Only tasks in this state: received, processing, done, failed or canceled.")] string? state,
+        [Description("Only tasks in this state: scheduled, received, processing, done, failed or canceled.")] string? state,
         [Description("Only tasks of this type, 0 to 9.")] string? type,
         [Description("Tasks per page, 1 to 1000 (default 100).")] string? limit,
         [Description("The `next` of the previous page: tasks older than this id.")] string? after,
@@ -164,7 +207,7 @@ internal static class TaskEndpoints
                 return ApiResults.Conflict(
                     "The task cannot be canceled.",
                     task,
-                    $"Task {taskId} is already {TaskStates.Name(task.State)}; only received or processing tasks can be canceled.");
+                    $"Task {taskId} is already {TaskStates.Name(task.State)}; only scheduled, received or processing tasks can be canceled.");
             }
         }
     }
@@ -198,7 +241,7 @@ internal static class TaskEndpoints
 
         var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskApiLog.TaskRequeued(logger, taskId);
-        await intake.HandOffAsync(new NewTask(task.Id, (short)task.Type, (short)task.Value));
+        await intake.HandOffAsync(new NewTask(task.Id, (short)task.Type, (short)task.Value, (byte)task.Priority));
         return TypedResults.Ok(task);
     }
 
@@ -240,6 +283,9 @@ internal static class TaskEndpoints
     public static async Task<Ok<TaskStats>> StatsAsync(TaskReads reads, CancellationToken cancellationToken) =>
         TypedResults.Ok(await reads.StatsAsync(cancellationToken));
 
+    public static async Task<Ok<ThroughputHistory>> HistoryAsync(TaskReads reads, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await reads.ThroughputAsync(cancellationToken));
+
     private static void Require(int? value, string name, int min, int max, Dictionary<string, string[]> errors)
     {
         if (value is null)
@@ -262,6 +308,9 @@ internal static class TaskEndpoints
             null => ApiResults.Invalid("body", $"must be {BodyShape}"),
             "type" => ApiResults.Invalid("type", $"must be an integer from {TaskLimits.MinType} to {TaskLimits.MaxType}"),
             "value" => ApiResults.Invalid("value", $"must be an integer from {TaskLimits.MinValue} to {TaskLimits.MaxValue}"),
+            "runat" => ApiResults.Invalid(DueTimeRequest.RunAtField, $"must be {DueTimeRequest.RunAtShape}"),
+            "delay" => ApiResults.Invalid(DueTimeRequest.DelayField, $"must be {DueTimeRequest.DelayShape}"),
+            "priority" => ApiResults.Invalid("priority", $"must be an integer from {TaskLimits.MinPriority} to {TaskLimits.MaxPriority}"),
             _ => ApiResults.Invalid(member, $"is not a field of this request: the body is {BodyShape}"),
         };
     }

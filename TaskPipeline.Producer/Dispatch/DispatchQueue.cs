@@ -1,38 +1,51 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using System.Threading.Channels;
+using TaskPipeline.Data;
 using TaskPipeline.Data.Tasks;
 
 namespace TaskPipeline.Producer.Dispatch;
 
 /// <summary>
-/// The batches waiting for a Submit call, shared by generation and the outbox sweep. Bounded by tasks, not by
-/// batches: at low rates batches hold one or two tasks, and a queue of 64 of them would stall generation within a
-/// second of a Consumer outage, long before the backlog limit. Writers wait while it is full. Readers take several
-/// small batches at once (up to one Submit call's worth), so a queue that filled up during an outage drains in few calls.
-/// The queue completes when every registered writer has completed.
+/// The batches waiting for a Submit call, shared by generation, the scheduler, the API and the outbox sweep, in one
+/// FIFO line per priority. A read takes the highest priority waiting, except that the oldest waiting batch, whatever
+/// its priority, gets at least <see cref="OldestShareDivisor"/>⁻¹ of the tasks read while it waits behind higher ones:
+/// urgent work goes first, and under a backlog the lowest priority still moves at a tenth of the dispatch rate (no
+/// starvation; README, "Priorities"). Batches the Consumer deferred come back to the front of their line
+/// (<see cref="Requeue"/>), so waiting happens here, in priority order, and not in a dispatch loop's hands.
+/// Bounded by tasks, not by batches: at low rates batches hold one or two tasks, and a queue of 64 of them would stall
+/// generation within a second of a Consumer outage, long before the backlog limit. Writers wait while it is full.
+/// Readers take several small batches of one priority at once (up to one Submit call's worth), so a queue that filled
+/// up during an outage drains in few calls. The queue completes when every registered writer has completed.
 /// </summary>
-internal sealed class DispatchQueue
+internal sealed class DispatchQueue : IDisposable
 {
-    /// <summary>The most tasks queued (about 1.3 MB of them).</summary>
+    /// <summary>The most tasks queued (about 1.5 MB of them).</summary>
     public const int Capacity = 65_536;
 
-    private readonly Channel<TaskBatch> _batches = Channel.CreateUnbounded<TaskBatch>(new UnboundedChannelOptions
-    {
-        SingleReader = false,
-        SingleWriter = false,
-    });
+    /// <summary>The oldest waiting batch gets at least one task in this many while higher priorities are read before it.</summary>
+    public const int OldestShareDivisor = 10;
 
     private readonly Lock _lock = new();
-    private int _queued;
-    private int _writers;
+    private readonly LinkedList<TaskBatch>[] _lines = [.. Enumerable.Range(0, TaskLimits.MaxPriority + 1).Select(_ => new LinkedList<TaskBatch>())];
 
-    // A batch read while joining that did not fit: the next read returns it first.
-    private TaskBatch? _carried;
+    // One permit per batch written or requeued: a batch wakes one waiting reader, not every dispatch loop. A read that
+    // joins several batches leaves permits behind; the readers they wake find nothing and wait again.
+    private readonly SemaphoreSlim _written = new(0);
+    private int _queued;
+    private int _batches;
+    private int _writers;
+    private bool _completed;
+    private long _sequence;
+
+    // Tasks taken by priority while an older, lower batch waited, and tasks taken as that oldest batch (less what was
+    // requeued: taken means dispatched).
+    private long _readByPriority;
+    private long _readAsOldest;
     private TaskCompletionSource? _spaceFreed;
 
     /// <summary>Tasks queued now.</summary>
     public int Count => Volatile.Read(ref _queued);
+
+    public void Dispose() => _written.Dispose();
 
     /// <summary>Called by each writer before the host starts, so the queue completes only when all are done.</summary>
     public void RegisterWriter() => Interlocked.Increment(ref _writers);
@@ -41,10 +54,17 @@ internal sealed class DispatchQueue
     {
         if (Interlocked.Decrement(ref _writers) == 0)
         {
-            _batches.Writer.TryComplete();
+            lock (_lock)
+            {
+                _completed = true;
+            }
+
+            // Every waiting reader wakes, finds the queue complete (or a last batch) and returns.
+            _written.Release(ProducerOptions.MaxDispatchConcurrency);
         }
     }
 
+    /// <summary>Queues the batch (split by priority when it mixes them), waiting while the queue is full.</summary>
     public async ValueTask WriteAsync(TaskBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -53,15 +73,25 @@ internal sealed class DispatchQueue
             Task spaceFreed;
             lock (_lock)
             {
+                if (_completed)
+                {
+                    throw new System.Threading.Channels.ChannelClosedException("The dispatch queue is complete.");
+                }
+
                 // An empty queue takes any batch, so no batch can wait forever.
                 if (_queued == 0 || _queued + batch.Count <= Capacity)
                 {
-                    if (!_batches.Writer.TryWrite(batch))
+                    var added = 0;
+                    foreach (var line in batch.ByPriority())
                     {
-                        throw new ChannelClosedException("The dispatch queue is complete.");
+                        line.Sequence = ++_sequence;
+                        _lines[line.Priority].AddLast(line);
+                        added++;
                     }
 
                     _queued += batch.Count;
+                    _batches += added;
+                    _written.Release(added);
                     return;
                 }
 
@@ -74,74 +104,179 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
-    /// Takes the oldest batch, joined with the batches after it while they fit in <paramref name="maxTasks"/>, waiting
-    /// for one when the queue is empty; null once the queue is complete and empty. A batch written wakes one waiting
-    /// reader (the channel's ReadAsync), not every dispatch loop.
+    /// Puts back what the Consumer did not take of a batch read from this queue (deferred by its rate limit, or refused
+    /// while full): the tasks after the first <paramref name="taken"/>, at the front of the batch's line, as old as
+    /// the first of them. Never waits: the tasks were counted as queued before.
+    /// </summary>
+    public void Requeue(TaskBatch batch, int taken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(taken);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(taken, batch.Count);
+        var tail = batch.After(taken);
+        lock (_lock)
+        {
+            // In its place by age (usually the front: it was read from there), so that every line stays oldest first
+            // when several dispatch loops give back what they read.
+            var line = _lines[tail.Priority];
+            var node = line.First;
+            while (node is not null && node.Value.Sequence < tail.Sequence)
+            {
+                node = node.Next;
+            }
+
+            if (node is null)
+            {
+                line.AddLast(tail);
+            }
+            else
+            {
+                line.AddBefore(node, tail);
+            }
+
+            _queued += tail.Count;
+            _batches++;
+
+            // What was not taken does not count towards the share: the share is of tasks dispatched.
+            switch (tail.ReadAsOldest)
+            {
+                case true:
+                    _readAsOldest = Math.Max(0, _readAsOldest - tail.Count);
+                    break;
+                case false:
+                    _readByPriority = Math.Max(0, _readByPriority - tail.Count);
+                    break;
+            }
+        }
+
+        _written.Release();
+    }
+
+    /// <summary>
+    /// Takes the batch <see cref="Pick"/> chooses, joined with the batches after it in its line while they fit in
+    /// <paramref name="maxTasks"/>, waiting for one when the queue is empty; null once the queue is complete and empty.
     /// </summary>
     public async ValueTask<TaskBatch?> ReadAsync(int maxTasks, CancellationToken cancellationToken)
     {
-        TaskBatch? first;
-        lock (_lock)
+        while (true)
         {
-            first = _carried;
-            _carried = null;
-        }
-
-        if (first is null && !_batches.Reader.TryRead(out first))
-        {
-            try
+            TaskBatch? batch;
+            TaskCompletionSource? spaceFreed = null;
+            lock (_lock)
             {
-                first = await _batches.Reader.ReadAsync(cancellationToken);
+                batch = _batches > 0 ? Take(maxTasks) : null;
+                if (batch is not null)
+                {
+                    spaceFreed = _spaceFreed;
+                    _spaceFreed = null;
+                }
+                else if (_completed)
+                {
+                    return null;
+                }
             }
-            catch (ChannelClosedException)
+
+            if (batch is not null)
             {
-                return null;
+                spaceFreed?.TrySetResult();
+                return batch;
             }
-        }
 
-        TaskBatch batch;
-        TaskCompletionSource? spaceFreed;
-        lock (_lock)
+            await _written.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Under the lock, with at least one batch queued.</summary>
+    private TaskBatch Take(int maxTasks)
+    {
+        var (priority, asOldest) = Pick();
+        var line = _lines[priority];
+        var first = line.First!.Value;
+        line.RemoveFirst();
+        _batches--;
+        var batch = first.Count >= maxTasks || line.First is not { } next || first.Count + next.Value.Count > maxTasks
+            ? first
+            : JoinFollowing(first, line, maxTasks);
+        _queued -= batch.Count;
+        batch.ReadAsOldest = asOldest;
+        switch (asOldest)
         {
-            batch = JoinFollowing(first, maxTasks);
-            _queued -= batch.Count;
-            spaceFreed = _spaceFreed;
-            _spaceFreed = null;
+            case true:
+                _readAsOldest += batch.Count;
+                break;
+            case false:
+                _readByPriority += batch.Count;
+                break;
         }
 
-        spaceFreed?.TrySetResult();
+        if (_queued == 0)
+        {
+            // Nothing waits: the share starts over with the next backlog.
+            _readByPriority = 0;
+            _readAsOldest = 0;
+        }
+
         return batch;
     }
 
     /// <summary>
-    /// Under the lock: <paramref name="first"/> and the batches after it while they fit. Another loop may take a batch
-    /// between a look and a read, so a batch read that does not fit is carried to this loop's next read.
+    /// The line to read: the highest priority waiting, unless the oldest batch waits in a lower line and has had less
+    /// than its share of the tasks read meanwhile (see <see cref="OldestShareDivisor"/>). The second value says which
+    /// of the two it is when they differ (null when the highest line also holds the oldest batch).
     /// </summary>
-    private TaskBatch JoinFollowing(TaskBatch first, int maxTasks)
+    private (int Priority, bool? AsOldest) Pick()
     {
-        if (first.Count >= maxTasks || !_batches.Reader.TryPeek(out var next) || first.Count + next.Count > maxTasks)
+        int highest = -1, oldest = -1;
+        var oldestSequence = long.MaxValue;
+        for (var priority = _lines.Length - 1; priority >= 0; priority--)
         {
-            return first;
-        }
-
-        var joined = new List<NewTask>(maxTasks);
-        var origins = new List<ActivityContext>(first.Origins ?? []);
-        joined.AddRange(first.Tasks.Span);
-        while (joined.Count < maxTasks && _batches.Reader.TryRead(out next))
-        {
-            if (joined.Count + next.Count > maxTasks)
+            if (_lines[priority].First is not { } head)
             {
-                _carried = next;
-                break;
+                continue;
             }
 
-            joined.AddRange(next.Tasks.Span);
-            if (next.Origins is { } more && origins.Count < ProducerTracing.MaxLinks)
+            if (highest < 0)
+            {
+                highest = priority;
+            }
+
+            if (head.Value.Sequence < oldestSequence)
+            {
+                oldestSequence = head.Value.Sequence;
+                oldest = priority;
+            }
+        }
+
+        if (oldest == highest)
+        {
+            return (highest, null);
+        }
+
+        // The oldest batch is read while the tasks taken as oldest are under a tenth of all taken (one more task, and
+        // they would be at most a tenth): so, under a backlog, one task in ten is the oldest, whatever its priority.
+        return (_readAsOldest + 1) * (OldestShareDivisor - 1) <= _readByPriority ? (oldest, true) : (highest, false);
+    }
+
+    /// <summary>Under the lock: <paramref name="first"/> and the batches after it in its line while they fit.</summary>
+    private TaskBatch JoinFollowing(TaskBatch first, LinkedList<TaskBatch> line, int maxTasks)
+    {
+        var joined = new List<NewTask>(maxTasks);
+        var origins = new List<ActivityContext>(first.Origins ?? []);
+        var segments = new List<(int Start, long Sequence)>(first.Parts);
+        joined.AddRange(first.Tasks.Span);
+        while (line.First is { } next && joined.Count + next.Value.Count <= maxTasks)
+        {
+            line.RemoveFirst();
+            _batches--;
+            var offset = joined.Count;
+            segments.AddRange(next.Value.Parts.Select(part => (part.Start + offset, part.Sequence)));
+            joined.AddRange(next.Value.Tasks.Span);
+            if (next.Value.Origins is { } more && origins.Count < ProducerTracing.MaxLinks)
             {
                 origins.AddRange(more);
             }
         }
 
-        return new TaskBatch(joined.ToArray(), origins);
+        return new TaskBatch(joined.ToArray(), origins) { Sequence = first.Sequence, Segments = [.. segments] };
     }
 }

@@ -12,8 +12,9 @@ namespace TaskPipeline.Producer.Dispatch;
 /// <summary>
 /// Sends queued batches to the Consumer with DispatchConcurrency calls in flight. Transient failures retry the same
 /// batch with backoff (INTERNAL, UNKNOWN and DEADLINE_EXCEEDED at most DispatchMaxAttempts times, then the batch is
-/// given back to the outbox); a deferred tail is offered again when the Consumer says; a batch the Consumer rejects is left
-/// to the outbox. On stopping it keeps sending what is queued for <see cref="DrainTimeout"/>; whatever is unsent then
+/// given back to the outbox); a batch or tail the Consumer defers (rate limited, or full: it says how long to wait) goes
+/// back to the queue's front, where it keeps its priority and age, and the loop waits as long as the Consumer said; a
+/// batch the Consumer rejects is left to the outbox. On stopping it keeps sending what is queued for <see cref="DrainTimeout"/>; whatever is unsent then
 /// is still received in the database and goes out after a restart.
 /// </summary>
 internal sealed class Dispatcher(
@@ -121,9 +122,19 @@ internal sealed class Dispatcher(
             {
                 metrics.DispatchCompleted(time.GetElapsedTime(started), exception.StatusCode);
                 metrics.DispatchRetried(exception.StatusCode);
-                var delay = PushbackOf(exception) ?? _backoff.Next(attempt);
+                var pushback = PushbackOf(exception);
+                var delay = pushback ?? _backoff.Next(attempt);
                 attempt++;
                 OnUnavailable(exception, delay, attempt);
+                if (pushback is not null)
+                {
+                    // The Consumer is there but full or rate limited: the batch waits in the queue, in its priority's
+                    // line, so that what is more urgent by then goes first; this loop waits out the pushback.
+                    queue.Requeue(batch, batch.Count - pending.Length);
+                    await Task.Delay(delay, time, abort);
+                    return;
+                }
+
                 await Task.Delay(delay, time, abort);
                 continue;
             }
@@ -151,11 +162,11 @@ internal sealed class Dispatcher(
                 return;
             }
 
-            attempt = 0;
-            boundedFailures = 0;
-            request = requests.Build(pending.Span);
+            // The deferred tail waits in the queue (see above), and this loop until the Consumer's rate allows more.
+            queue.Requeue(batch, batch.Count - pending.Length);
             var retryAfter = reply.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(reply.RetryAfterMs) : settings.RetryBaseDelay;
             await Task.Delay(retryAfter, time, abort);
+            return;
         }
     }
 

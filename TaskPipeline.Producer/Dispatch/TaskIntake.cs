@@ -19,6 +19,12 @@ internal sealed class TaskIntake(TaskStorage storage, DispatchQueue queue, InFli
     public Task StoreAsync(ReadOnlyMemory<NewTask> tasks, CancellationToken cancellationToken) => storage.StoreAsync(tasks, cancellationToken);
 
     /// <summary>
+    /// Stores one task, received or (delayed) scheduled, and returns it as stored. A received one still needs
+    /// <see cref="HandOffAsync"/>; a scheduled one is the scheduler's once it is due.
+    /// </summary>
+    public Task<TaskRecord> InsertAsync(NewTask task, DueTime due, CancellationToken cancellationToken) => storage.InsertAsync(task, due, cancellationToken);
+
+    /// <summary>
     /// Queues a stored batch; <paramref name="stored"/> is the span that stored it, which the dispatch span links to.
     /// When the queue does not take it, the batch is no longer in flight here and the exception propagates.
     /// </summary>

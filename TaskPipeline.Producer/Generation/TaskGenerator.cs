@@ -4,17 +4,20 @@ using TaskPipeline.Data.Tasks;
 namespace TaskPipeline.Producer.Generation;
 
 /// <summary>
-/// Makes tasks with a uniform type 0..9 and value 0..99, and UUIDv7 ids that strictly increase: the outbox is read
-/// in (created_at, id) order, and a whole batch shares created_at. Not thread-safe: one generation loop owns it.
+/// Makes tasks with a uniform type 0..9 and value 0..99, a priority drawn from Producer:PriorityWeights, and UUIDv7 ids
+/// that strictly increase: the outbox is read in (created_at, id) order, and a whole batch shares created_at. Not
+/// thread-safe: one generation loop owns it.
 /// </summary>
-internal sealed class TaskGenerator(Random random, TimeProvider timeProvider)
+internal sealed class TaskGenerator(Random random, TimeProvider timeProvider, PrioritySpread? priorities = null)
 {
+    private readonly PrioritySpread _priorities = priorities ?? PrioritySpread.Default;
+
     public const int TypeCount = 10;
     public const int ValueCount = 100;
 
     private Guid _lastId;
 
-    public NewTask Next() => new(NextId(), (short)random.Next(TypeCount), (short)random.Next(ValueCount));
+    public NewTask Next() => new(NextId(), (short)random.Next(TypeCount), (short)random.Next(ValueCount), _priorities.Next(random));
 
     private Guid NextId()
     {

@@ -132,6 +132,15 @@ internal sealed partial class RetentionService : BackgroundService
             work += deleted;
         }
 
+        // Expired idempotency keys and throughput seconds older than an hour: bounded batches until none is left.
+        int bookkeeping;
+        do
+        {
+            bookkeeping = await TaskRetention.DeleteExpiredBookkeepingAsync(connection, _options.BatchSize, cancellationToken);
+            work += bookkeeping;
+        }
+        while (bookkeeping >= _options.BatchSize);
+
         var vacuumStarted = _time.GetTimestamp();
         var vacuumed = await TaskRetention.VacuumIfDueAsync(connection, cancellationToken);
         if (vacuumed.Count > 0 && _logger.IsEnabled(LogLevel.Information))

@@ -2,7 +2,8 @@
 // The task dashboard: plain DOM over the Task API's own routes, with the caller's own credentials. Nothing here
 // bypasses the API: a button a principal may not use is hidden, and the API refuses it anyway.
 
-const STATES = ['received', 'processing', 'done', 'failed', 'canceled'];
+const STATES = ['scheduled', 'received', 'processing', 'done', 'failed', 'canceled'];
+const CANCELABLE = ['scheduled', 'received', 'processing'];
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const KEY_STORAGE = 'taskpipeline-api-key';
 const HISTORY_SECONDS = 300;
@@ -351,7 +352,7 @@ function tasksPage(main, params) {
 }
 
 function taskRow(task, refresh) {
-  const waiting = task.state === 'received' || task.state === 'processing';
+  const waiting = CANCELABLE.includes(task.state);
   return el('tr', { 'data-task-id': task.id },
     el('td', {}, el('a', { href: `#/task/${task.id}` }, task.id)),
     el('td', {}, task.type), el('td', {}, task.value),
@@ -390,11 +391,11 @@ function taskPage(main, id) {
   const refresh = coalesced(async () => {
     try {
       const task = await api(`/api/tasks/${encodeURIComponent(id)}`);
-      const fields = [['Id', task.id], ['Type', task.type], ['Value', task.value], ['State', task.state], ['Attempts', task.attempts],
+      const fields = [['Id', task.id], ['Type', task.type], ['Value', task.value], ['State', task.state], ['Priority', task.priority], ['Due', time(task.runAt) || '—'], ['Attempts', task.attempts],
         ['Last error', task.lastError || '—'], ['Created', time(task.createdAt)], ['Updated', time(task.updatedAt)], ['Finished', time(task.finishedAt) || '—']];
       details.replaceChildren(...fields.flatMap(([name, value]) => [el('dt', {}, name), el('dd', { 'data-testid': `field-${name.toLowerCase().replace(' ', '-')}` }, value)]));
       const buttons = [];
-      if (canWrite() && (task.state === 'received' || task.state === 'processing')) {
+      if (canWrite() && CANCELABLE.includes(task.state)) {
         buttons.push(el('button', { type: 'button', onclick: () => act(`/api/tasks/${task.id}/cancel`, `Cancel task ${task.id}?`, refresh) }, 'Cancel'));
       }
       if (canWrite() && (task.state === 'failed' || task.state === 'canceled')) {

@@ -16,13 +16,13 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
 
     private static readonly string[] Routes =
     [
-        "GET /api/me", "GET /api/notifications", "GET /api/pipeline", "GET /api/stats", "GET /api/tasks", "GET /api/tasks/{id}", "POST /api/tasks",
+        "GET /api/me", "GET /api/notifications", "GET /api/pipeline", "GET /api/stats", "GET /api/stats/history", "GET /api/tasks", "GET /api/tasks/{id}", "POST /api/tasks",
         "POST /api/tasks/retry", "POST /api/tasks/{id}/cancel", "POST /api/tasks/{id}/retry",
     ];
 
     private static readonly string[] CreateTaskFields = ["type", "value"];
 
-    private static readonly string[] AllStates = ["received", "processing", "done", "failed", "canceled"];
+    private static readonly string[] AllStates = ["scheduled", "received", "processing", "done", "failed", "canceled"];
 
     [Fact]
     public async Task CreatedTaskIsStoredAsReceivedCountedAsProducedAndFlowsToDone()
@@ -76,9 +76,11 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
     [InlineData("""[1, 2]""", "body")]
     [InlineData("""not json""", "body")]
     [InlineData("", "body")]
-    // A field this server does not know is refused, not ignored (a delay, a misspelling, a newer client's field).
-    [InlineData("""{"type": 1, "value": 5, "runAt": "2027-01-01T00:00:00Z"}""", "runAt")]
-    [InlineData("""{"type": 1, "runat": 5, "value": 5}""", "runat")]
+    // A field this server does not know is refused, not ignored (a misspelling, a newer client's field).
+    [InlineData("""{"type": 1, "value": 5, "runIn": "PT5M"}""", "runIn")]
+    [InlineData("""{"type": 1, "value": 5, "delaySeconds": 5}""", "delaySeconds")]
+    // Field names are matched regardless of case (the web's JSON defaults), so "runat" is runAt, and a number is not one.
+    [InlineData("""{"type": 1, "runat": 5, "value": 5}""", "runAt")]
     [InlineData("""{"type": 1, "value": 5, "extra": {"nested": [1, 2]}}""", "extra")]
     public async Task CreateWithAnInvalidBodyIs400NamingTheField(string body, params string[] fields)
     {
@@ -357,7 +359,10 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
 
         string[] Responses(string path, string method) =>
             [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name)];
-        Assert.Superset(new HashSet<string> { "201", "400", "413", "415" }, Responses("/api/tasks", "post").ToHashSet());
+        Assert.Superset(new HashSet<string> { "200", "201", "400", "413", "415", "422" }, Responses("/api/tasks", "post").ToHashSet());
+        Assert.Contains(
+            paths.GetProperty("/api/tasks").GetProperty("post").GetProperty("parameters").EnumerateArray(),
+            parameter => parameter.GetProperty("name").GetString() == "Idempotency-Key" && parameter.GetProperty("in").GetString() == "header");
         Assert.Superset(new HashSet<string> { "200", "400" }, Responses("/api/tasks", "get").ToHashSet());
         Assert.Superset(new HashSet<string> { "200", "400", "404" }, Responses("/api/tasks/{id}", "get").ToHashSet());
         Assert.Superset(new HashSet<string> { "200", "400", "404", "409" }, Responses("/api/tasks/{id}/cancel", "post").ToHashSet());
@@ -374,6 +379,9 @@ public sealed class TaskRoutesTests(TaskApiFixture app)
         Assert.Equal(CreateTaskFields, required);
         // Any other field is refused (400 naming it): the contract says so.
         Assert.False(schemas.GetProperty("CreateTaskRequest").GetProperty("additionalProperties").GetBoolean());
+        var createFields = schemas.GetProperty("CreateTaskRequest").GetProperty("properties");
+        Assert.Equal("date-time", createFields.GetProperty("runAt").GetProperty("format").GetString());
+        Assert.Equal(2, createFields.GetProperty("delay").GetProperty("oneOf").GetArrayLength());
         Assert.True(schemas.TryGetProperty("ProblemDetails", out _));
         Assert.True(schemas.TryGetProperty("HttpValidationProblemDetails", out _));
         var limit = paths.GetProperty("/api/tasks").GetProperty("get").GetProperty("parameters").EnumerateArray()

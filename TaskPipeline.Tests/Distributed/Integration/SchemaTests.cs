@@ -11,6 +11,7 @@ public sealed class SchemaTests(PipelineFixture fixture)
     [Theory]
     [InlineData("type", TaskLimits.MinType, TaskLimits.MaxType)]
     [InlineData("value", TaskLimits.MinValue, TaskLimits.MaxValue)]
+    [InlineData("priority", TaskLimits.MinPriority, TaskLimits.MaxPriority)]
     public async Task TheCheckConstraintsSayWhatTaskLimitsSay(string column, int min, int max)
     {
         var definitions = await QueryAsync(
@@ -33,6 +34,7 @@ public sealed class SchemaTests(PipelineFixture fixture)
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0004_task_counts_now.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0005_counts_by_type_only_when_done.sql",
                 "TaskPipeline.ServiceDefaults.Data.Migrations.0006_notify_only_while_watched.sql",
+                "TaskPipeline.ServiceDefaults.Data.Migrations.0007_scheduling.sql",
             ],
             applied);
     }
@@ -48,12 +50,29 @@ public sealed class SchemaTests(PipelineFixture fixture)
         Assert.Matches(@"Index Cond: \(created_at <= ", sweep);
         Assert.Matches(@"Index Cond: \(\(redispatch_at IS NOT NULL\) AND \(redispatch_at <= now\(\)\)\)", sweep);
 
+        // The scheduler reads only scheduled rows that are due, in due order, and the earliest due time, from one index.
+        var promote = await PlanInAsync(TaskSchedule.InDueOrderSql, TaskSchedule.PromoteSql, 1000, TimeSpan.FromSeconds(10));
+        Assert.True(promote.Contains("tasks_scheduled_due_idx", StringComparison.Ordinal), promote);
+        Assert.Matches(@"Index Cond: \(run_at <= now\(\)\)", promote);
+        var next = await PlanInAsync(TaskSchedule.InDueOrderSql, TaskSchedule.NextDueSql);
+        Assert.Contains("tasks_scheduled_due_idx", next);
+
+        // Idempotency keys and throughput seconds are deleted oldest first through their indexes.
+        var keys = await PlanAsync(TaskRetention.DeleteExpiredKeysSql, 1000);
+        Assert.Contains("task_idempotency_keys_expiry_idx", keys);
+        Assert.Matches(@"Index Cond: \(expires_at < now\(\)\)", keys);
+        var seconds = await PlanAsync(TaskRetention.DeleteOldThroughputSql, 1000, TimeSpan.FromHours(1));
+        Assert.Contains("task_throughput_pkey", seconds);
+
         var retention = await PlanAsync(TaskRetention.DeleteExpiredSql, "done", TimeSpan.FromHours(24), 1000);
         Assert.Contains("tasks_ended_age_idx", retention);
         Assert.Matches(@"Index Cond: \(\(state = .+task_state\) AND .*\(done_at < \(now\(\) - ", retention);
     }
 
-    private async Task<string> PlanAsync(string sql, params object[] parameters)
+    private Task<string> PlanAsync(string sql, params object[] parameters) => PlanInAsync("SELECT 1", sql, parameters);
+
+    /// <summary>The plan of <paramref name="sql"/> in a transaction that ran <paramref name="setting"/> first, as the statement's own batch does.</summary>
+    private async Task<string> PlanInAsync(string setting, string sql, params object[] parameters)
     {
         await using var dataSource = NpgsqlDataSource.Create(fixture.App.ConnectionString);
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -62,7 +81,13 @@ public sealed class SchemaTests(PipelineFixture fixture)
             await settings.ExecuteNonQueryAsync();
         }
 
-        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand(setting, connection, transaction))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using var command = new NpgsqlCommand("EXPLAIN " + sql, connection, transaction);
         foreach (var parameter in parameters)
         {
             command.Parameters.Add(parameter is TimeSpan interval

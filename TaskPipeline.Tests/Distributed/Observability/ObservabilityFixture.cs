@@ -8,7 +8,8 @@ namespace TaskPipeline.Tests.Distributed.Observability;
 /// One observed run for the collection, from the real AppHost through Aspire.Hosting.Testing: an in-test OTLP
 /// receiver, then the app with Prometheus scraping every second, JSON logs and OTLP export (to the receiver) in both
 /// services, two Consumers that fail some attempts (so failures and dead letters exist), and a Producer making
-/// <see cref="TaskCount"/> tasks. Ready once every task is finished and Prometheus has scraped the final counts.
+/// <see cref="TaskCount"/> tasks, and one delayed task created through the API (so the scheduler's metrics have
+/// observations). Ready once every task is finished and Prometheus has scraped the final counts.
 /// </summary>
 public sealed class ObservabilityFixture() : WholeAppFixture("observability")
 {
@@ -57,9 +58,17 @@ public sealed class ObservabilityFixture() : WholeAppFixture("observability")
     protected override async Task StartedAsync()
     {
         Prometheus = new PrometheusApi(PrometheusEndpoint());
+        using (var api = App.CreateHttpClient(ProducerResource))
+        using (var delayed = await api.PostAsync(
+            new Uri("/api/tasks", UriKind.Relative),
+            new StringContent("""{"type": 0, "value": 1, "delay": 1}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            delayed.EnsureSuccessStatusCode();
+        }
 
         await Audit.WaitForStatesAsync(
-            counts => counts.Values.Sum() == TaskCount && counts.GetValueOrDefault("received") == 0 && counts.GetValueOrDefault("processing") == 0,
+            counts => counts.Values.Sum() == TaskCount + 1 && counts.GetValueOrDefault("scheduled") == 0
+                && counts.GetValueOrDefault("received") == 0 && counts.GetValueOrDefault("processing") == 0,
             TimeSpan.FromMinutes(2),
             CancellationToken.None);
 

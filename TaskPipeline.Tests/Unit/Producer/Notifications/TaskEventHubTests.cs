@@ -148,7 +148,7 @@ public sealed class TaskEventHubTests
     private static TaskEvent Event(long sequence, TaskState state)
     {
         var now = DateTimeOffset.UtcNow;
-        return new TaskEvent(sequence, new TaskRecord(Guid.CreateVersion7(), 1, 2, state, 1, null, now, now, now));
+        return new TaskEvent(sequence, new TaskRecord(Guid.CreateVersion7(), 1, 2, state, 1, null, now, now, now, null, TaskLimits.DefaultPriority));
     }
 
     private static List<long> Drain(TaskEventSubscription subscription)

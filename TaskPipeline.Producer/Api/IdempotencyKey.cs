@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace TaskPipeline.Producer.Api;
+
+/// <summary>
+/// The <c>Idempotency-Key</c> header of a create (the IETF draft's name and meaning): one value of 1 to
+/// <see cref="MaxLength"/> visible ASCII characters. A repeat is recognised by the hash of the parsed body, so the same
+/// fields in another order or spacing are the same request.
+/// </summary>
+internal static class IdempotencyKey
+{
+    public const string HeaderName = "Idempotency-Key";
+
+    public const int MaxLength = 255;
+
+    /// <summary>The key, null when the header is absent, or null with the reason in <paramref name="errors"/>.</summary>
+    public static string? Read(string[]? values, Dictionary<string, string[]> errors)
+    {
+        if (values is null or [])
+        {
+            return null;
+        }
+
+        if (values.Length != 1 || values[0] is not { Length: > 0 and <= MaxLength } key || !key.All(c => c is >= '!' and <= '~'))
+        {
+            errors[HeaderName] = [$"must be one value of 1 to {MaxLength} visible ASCII characters (no spaces), e.g. a UUID"];
+            return null;
+        }
+
+        return key;
+    }
+
+    /// <summary>SHA-256 of the body as parsed and written back: what the request asks for, not how it was spelled.</summary>
+    public static byte[] Hash(CreateTaskRequest body) =>
+        SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, TaskApiJsonContext.Default.CreateTaskRequest));
+}
