@@ -61,11 +61,11 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
     /// given: keyset pagination on the primary key, so every page costs the same however deep it is.
     /// </summary>
     public async Task<(List<TaskRecord> Items, bool More)> ListAsync(
-        TaskState? state, short? type, Guid? before, int limit, CancellationToken cancellationToken)
+        TaskState? state, short? type, short? priority, Guid? before, int limit, CancellationToken cancellationToken)
     {
         // Only the filters given become conditions: a generic "$1 IS NULL OR ..." plan would fit no index.
         var sql = new StringBuilder($"SELECT {TaskSql.Columns} FROM tasks");
-        var conditions = new List<string>(3);
+        var conditions = new List<string>(4);
         await using var command = dataSource.CreateCommand();
         if (state is { } s)
         {
@@ -79,6 +79,12 @@ public sealed class TaskReads(NpgsqlDataSource dataSource)
         {
             command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = t });
             conditions.Add($"type = ${command.Parameters.Count}");
+        }
+
+        if (priority is { } p)
+        {
+            command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = p });
+            conditions.Add($"priority = ${command.Parameters.Count}");
         }
 
         if (before is { } b)

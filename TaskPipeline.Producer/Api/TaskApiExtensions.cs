@@ -118,6 +118,7 @@ internal static class TaskApiExtensions
             .WithMetadata(
                 ParameterSchema.OneOf("state", [.. Enum.GetValues<TaskState>().Select(TaskStates.Name)]),
                 ParameterSchema.Integer("type", TaskLimits.MinType, TaskLimits.MaxType),
+                ParameterSchema.Integer("priority", TaskLimits.MinPriority, TaskLimits.MaxPriority),
                 ParameterSchema.Integer("limit", 1, TaskEndpoints.MaxPageSize),
                 ParameterSchema.Uuid("after"))
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

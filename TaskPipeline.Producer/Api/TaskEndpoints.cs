@@ -131,6 +131,7 @@ internal static class TaskEndpoints
     public static async Task<Results<Ok<TaskPage>, ValidationProblem>> ListAsync(
         [Description("Only tasks in this state: scheduled, received, processing, done, failed or canceled.")] string? state,
         [Description("Only tasks of this type, 0 to 9.")] string? type,
+        [Description("Only tasks of this priority, 0 to 9.")] string? priority,
         [Description("Tasks per page, 1 to 1000 (default 100).")] string? limit,
         [Description("The `next` of the previous page: tasks older than this id.")] string? after,
         TaskReads reads,
@@ -151,6 +152,7 @@ internal static class TaskEndpoints
         }
 
         var typeFilter = QueryParameters.Integer(type, "type", TaskLimits.MinType, TaskLimits.MaxType, errors);
+        var priorityFilter = QueryParameters.Integer(priority, "priority", TaskLimits.MinPriority, TaskLimits.MaxPriority, errors);
         var pageSize = QueryParameters.Integer(limit, "limit", 1, MaxPageSize, errors) ?? DefaultPageSize;
         Guid? before = null;
         if (!string.IsNullOrEmpty(after))
@@ -170,7 +172,7 @@ internal static class TaskEndpoints
             return ApiResults.Invalid(errors);
         }
 
-        var (items, more) = await reads.ListAsync(stateFilter, (short?)typeFilter, before, pageSize, cancellationToken);
+        var (items, more) = await reads.ListAsync(stateFilter, (short?)typeFilter, (short?)priorityFilter, before, pageSize, cancellationToken);
         return TypedResults.Ok(new TaskPage(items, more ? items[^1].Id : null));
     }
 

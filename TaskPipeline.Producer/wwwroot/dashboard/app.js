@@ -5,11 +5,10 @@
 const STATES = ['scheduled', 'received', 'processing', 'done', 'failed', 'canceled'];
 const CANCELABLE = ['scheduled', 'received', 'processing'];
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const PRIORITIES = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
 const KEY_STORAGE = 'taskpipeline-api-key';
-const HISTORY_SECONDS = 300;
 
 const session = { key: sessionStorage.getItem(KEY_STORAGE) || '', me: null, stream: null, listeners: new Set() };
-const history = [];   // { at, done, failed } samples of /api/stats, for the throughput chart
 let stopRefreshing = () => {};
 
 function el(tag, attributes, ...children) {
@@ -227,13 +226,13 @@ function overviewPage(main) {
   main.append(
     el('h2', {}, 'Tasks by state'), cards,
     el('h2', {}, 'Pipeline'), pipeline,
-    el('h2', {}, 'Throughput, last minutes'), chart,
+    el('h2', {}, 'Throughput'), chart,
     el('h2', {}, 'Done by type'),
     el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Type'), el('th', { scope: 'col' }, 'Done'), el('th', { scope: 'col' }, 'Value sum'))), types)));
 
   const refresh = coalesced(async () => {
     try {
-      const [stats, state] = await Promise.all([api('/api/stats'), api('/api/pipeline')]);
+      const [stats, state, throughput] = await Promise.all([api('/api/stats'), api('/api/pipeline'), api('/api/stats/history')]);
       cards.replaceChildren(...STATES.map(name => el('a', { class: `card state-${name}`, role: 'listitem', href: `#/tasks?state=${name}` },
         el('div', { class: 'label' }, name), el('div', { class: 'value', 'data-testid': `count-${name}` }, stats.states[name].toLocaleString('en-US')))));
       pipeline.replaceChildren(
@@ -245,8 +244,9 @@ function overviewPage(main) {
         el('div', { class: 'card' }, el('div', { class: 'label' }, 'Consumers holding work'), el('div', { class: 'value', 'data-testid': 'consumers' }, state.consumersWorking)));
       types.replaceChildren(...stats.doneByType.map(row => el('tr', {},
         el('td', {}, row.type), el('td', { 'data-testid': `done-type-${row.type}` }, row.count.toLocaleString('en-US')), el('td', {}, row.valueSum.toLocaleString('en-US')))));
-      record(stats);
-      chart.replaceChildren(drawChart());
+      chart.replaceChildren(
+        drawChart(throughput.perSecond, 'seconds', 'per second, last 5 minutes', 's'),
+        drawChart(throughput.perMinute, 'minutes', 'per minute, last hour', 'min'));
       showError(null);
     } catch (error) {
       showError(error);
@@ -263,46 +263,45 @@ function generation(state) {
   return state.generation || (state.paused ? 'paused' : 'running');
 }
 
-function record(stats) {
-  const now = Date.now();
-  history.push({ at: now, done: stats.states.done, failed: stats.states.failed });
-  while (history.length && history[0].at < now - HISTORY_SECONDS * 1000) history.shift();
-}
-
-function drawChart() {
+/**
+ * One throughput chart from the database's history (GET /api/stats/history): done and failed per bucket, oldest
+ * first, every bucket present. It shows what happened before the page was opened as well as since.
+ */
+function drawChart(buckets, name, caption, unit) {
   const width = 600, height = 120, ns = 'http://www.w3.org/2000/svg';
-  const rates = [];
-  for (let i = 1; i < history.length; i++) {
-    const seconds = (history[i].at - history[i - 1].at) / 1000 || 1;
-    rates.push({ at: history[i].at, done: (history[i].done - history[i - 1].done) / seconds, failed: (history[i].failed - history[i - 1].failed) / seconds });
-  }
-  const peak = Math.max(1, ...rates.map(rate => Math.max(rate.done, rate.failed)));
-  const start = Date.now() - HISTORY_SECONDS * 1000;
-  const x = at => ((at - start) / (HISTORY_SECONDS * 1000)) * width;
+  const peak = Math.max(1, ...buckets.map(bucket => Math.max(bucket.done, bucket.failed)));
+  const x = i => buckets.length > 1 ? (i / (buckets.length - 1)) * width : 0;
   const y = value => height - 4 - (Math.max(0, value) / peak) * (height - 8);
+  const done = buckets.reduce((sum, bucket) => sum + bucket.done, 0);
+  const failed = buckets.reduce((sum, bucket) => sum + bucket.failed, 0);
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('class', 'chart');
   svg.setAttribute('role', 'img');
-  const last = rates[rates.length - 1] || { done: 0, failed: 0 };
-  svg.setAttribute('aria-label', `Done ${last.done.toFixed(1)} per second, failed ${last.failed.toFixed(1)} per second; peak ${peak.toFixed(1)} per second`);
+  svg.setAttribute('data-testid', `chart-${name}`);
+  svg.setAttribute('data-done', done);
+  svg.setAttribute('data-failed', failed);
+  svg.setAttribute('data-buckets', buckets.length);
+  svg.setAttribute('aria-label', `Throughput ${caption}: ${done.toLocaleString('en-US')} done and ${failed.toLocaleString('en-US')} failed; peak ${peak.toLocaleString('en-US')} per ${unit}`);
   for (const [key, color] of [['done', '#1a7f37'], ['failed', '#b42318']]) {
     const line = document.createElementNS(ns, 'polyline');
     line.setAttribute('fill', 'none');
     line.setAttribute('stroke', color);
     line.setAttribute('stroke-width', '2');
-    line.setAttribute('points', rates.map(rate => `${x(rate.at).toFixed(1)},${y(rate[key]).toFixed(1)}`).join(' '));
+    line.setAttribute('points', buckets.map((bucket, i) => `${x(i).toFixed(1)},${y(bucket[key]).toFixed(1)}`).join(' '));
     svg.append(line);
   }
+  const last = buckets[buckets.length - 1] || { done: 0, failed: 0 };
   return el('figure', {}, svg, el('figcaption', { class: 'legend' },
-    el('span', { class: 'done' }, `done ${last.done.toFixed(1)}/s`), ' · ', el('span', { class: 'failed' }, `failed ${last.failed.toFixed(1)}/s`),
-    ` · peak ${peak.toFixed(1)}/s · since this page opened, up to ${HISTORY_SECONDS / 60} minutes`));
+    `${caption}: `, el('span', { class: 'done' }, `done ${done.toLocaleString('en-US')}`), ' · ', el('span', { class: 'failed' }, `failed ${failed.toLocaleString('en-US')}`),
+    ` · now ${last.done.toLocaleString('en-US')} done/${unit} · peak ${peak.toLocaleString('en-US')}/${unit}`));
 }
 
-// Tasks: filtered by state and type, newest first, paged by cursor, updated live while on the first page.
+// Tasks: filtered by state, type and priority, newest first, paged by cursor, updated live while on the first page.
 function tasksPage(main, params) {
   const state = params.get('state') || '';
   const type = params.get('type') || '';
+  const priority = params.get('priority') || '';
   const after = params.get('after') || '';
   const body = el('tbody');
   const pager = el('p');
@@ -310,15 +309,17 @@ function tasksPage(main, params) {
     const query = new URLSearchParams();
     if (stateSelect.value) query.set('state', stateSelect.value);
     if (typeSelect.value) query.set('type', typeSelect.value);
+    if (prioritySelect.value) query.set('priority', prioritySelect.value);
     location.hash = `#/tasks${query.toString() ? '?' + query : ''}`;
   };
   const stateSelect = el('select', { id: 'filter-state', onchange: apply }, el('option', { value: '' }, 'any'), STATES.map(name => el('option', { value: name, selected: name === state }, name)));
   const typeSelect = el('select', { id: 'filter-type', onchange: apply }, el('option', { value: '' }, 'any'), TYPES.map(t => el('option', { value: t, selected: String(t) === type }, t)));
+  const prioritySelect = el('select', { id: 'filter-priority', onchange: apply }, el('option', { value: '' }, 'any'), PRIORITIES.map(p => el('option', { value: p, selected: String(p) === priority }, p)));
   main.append(
     el('h2', {}, 'Tasks'),
-    el('div', { class: 'filters' }, el('label', { for: 'filter-state' }, 'State', stateSelect), el('label', { for: 'filter-type' }, 'Type', typeSelect)),
+    el('div', { class: 'filters' }, el('label', { for: 'filter-state' }, 'State', stateSelect), el('label', { for: 'filter-type' }, 'Type', typeSelect), el('label', { for: 'filter-priority' }, 'Priority', prioritySelect)),
     el('div', { class: 'scroll' }, el('table', { 'aria-label': 'Tasks, newest first' }, el('thead', {}, el('tr', {},
-      ['Task', 'Type', 'Value', 'State', 'Attempts', 'Updated', ''].map(name => el('th', { scope: 'col' }, name)))), body)),
+      ['Task', 'Type', 'Value', 'Priority', 'State', 'Due', 'Attempts', 'Updated', ''].map(name => el('th', { scope: 'col' }, name)))), body)),
     pager);
 
   const refresh = coalesced(async () => {
@@ -326,13 +327,14 @@ function tasksPage(main, params) {
       const query = new URLSearchParams({ limit: '50' });
       if (state) query.set('state', state);
       if (type) query.set('type', type);
+      if (priority) query.set('priority', priority);
       if (after) query.set('after', after);
       const page = await api(`/api/tasks?${query}`);
       body.replaceChildren(...page.items.map(task => taskRow(task, refresh)));
       const links = [];
-      if (after) links.push(el('a', { href: `#/tasks?${new URLSearchParams(Object.entries({ state, type }).filter(([, v]) => v))}` }, 'Newest'));
+      if (after) links.push(el('a', { href: `#/tasks?${new URLSearchParams(Object.entries({ state, type, priority }).filter(([, v]) => v))}` }, 'Newest'));
       if (page.next) {
-        const next = new URLSearchParams(Object.entries({ state, type }).filter(([, v]) => v));
+        const next = new URLSearchParams(Object.entries({ state, type, priority }).filter(([, v]) => v));
         next.set('after', page.next);
         links.push(el('a', { href: `#/tasks?${next}` }, 'Older tasks'));
       }
@@ -355,8 +357,8 @@ function taskRow(task, refresh) {
   const waiting = CANCELABLE.includes(task.state);
   return el('tr', { 'data-task-id': task.id },
     el('td', {}, el('a', { href: `#/task/${task.id}` }, task.id)),
-    el('td', {}, task.type), el('td', {}, task.value),
-    el('td', { 'data-testid': 'state' }, task.state), el('td', {}, task.attempts), el('td', {}, time(task.updatedAt)),
+    el('td', {}, task.type), el('td', {}, task.value), el('td', { 'data-testid': 'priority' }, task.priority),
+    el('td', { 'data-testid': 'state' }, task.state), el('td', { 'data-testid': 'due' }, time(task.runAt)), el('td', {}, task.attempts), el('td', {}, time(task.updatedAt)),
     el('td', {}, canWrite() && waiting ? el('button', { type: 'button', onclick: () => act(`/api/tasks/${task.id}/cancel`, `Cancel task ${task.id}?`, refresh) }, 'Cancel') : null));
 }
 

@@ -14,6 +14,8 @@ public sealed class TaskDashboardFixture() : WholeAppFixture("task-dashboard")
 
     private IPlaywright? _playwright;
 
+    private IPage? _page;
+
     internal TestCredentials Credentials { get; } = new();
 
     internal IBrowser Browser { get; private set; } = null!;
@@ -53,7 +55,14 @@ public sealed class TaskDashboardFixture() : WholeAppFixture("task-dashboard")
     /// <summary>A new page on the dashboard, signed in with <paramref name="key"/>, at <paramref name="route"/> (e.g. <c>#/tasks</c>).</summary>
     internal async Task<IPage> OpenAsync(string key, string route = "#/")
     {
-        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
+        // One page at a time: each holds a notification stream, and a principal may hold only
+        // Notifications:MaxStreamsPerPrincipal (4); the tests of the collection run one after another.
+        if (_page is { IsClosed: false } previous)
+        {
+            await previous.CloseAsync();
+        }
+
+        var page = _page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 800 } });
         page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
         await page.GotoAsync(new Uri(Dashboard, route).ToString());
         await page.GetByLabel("API key").FillAsync(key);

@@ -19,7 +19,7 @@ public sealed class TaskDashboardTests(TaskDashboardFixture app)
 
         // Nothing is running (the fixture waits until every generated task has ended), so the counts hold still.
         var database = await app.Audit.CountByStateAsync(CancellationToken.None);
-        foreach (var state in (string[])["received", "processing", "done", "failed", "canceled"])
+        foreach (var state in (string[])["scheduled", "received", "processing", "done", "failed", "canceled"])
         {
             await Assertions.Expect(page.GetByTestId($"count-{state}")).ToHaveTextAsync(database.GetValueOrDefault(state).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -43,6 +43,60 @@ public sealed class TaskDashboardTests(TaskDashboardFixture app)
         }
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(app.Screenshots, "dashboard-overview.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task TheThroughputChartsShowTheDatabasesHistoryFromTheMomentThePageOpens()
+    {
+        // Every generated task ended before this page was opened: the charts show them at once, from the database.
+        var page = await app.OpenAsync(AppArguments.ApiKey);
+        var minutes = page.GetByTestId("chart-minutes");
+        var seconds = page.GetByTestId("chart-seconds");
+        await minutes.WaitForAsync();
+
+        Assert.Equal("60", await minutes.GetAttributeAsync("data-buckets"));
+        Assert.Equal("300", await seconds.GetAttributeAsync("data-buckets"));
+        var done = await app.Audit.ScalarAsync("SELECT count(*) FROM tasks WHERE state = 'done' AND done_at >= date_trunc('minute', now()) - interval '59 minutes'", CancellationToken.None);
+        // Failures are counted as they happened (a failed task retried since is one failure and one done).
+        using var api = app.App.CreateHttpClient("producer");
+        var history = await api.GetFromJsonAsync<JsonElement>("/api/stats/history");
+        var failed = history.GetProperty("perMinute").EnumerateArray().Sum(bucket => bucket.GetProperty("failed").GetInt64());
+        Assert.True(done > 0);
+        await Assertions.Expect(minutes).ToHaveAttributeAsync("data-done", done.ToString(System.Globalization.CultureInfo.InvariantCulture), new LocatorAssertionsToHaveAttributeOptions { Timeout = (float)Patience.TotalMilliseconds });
+        await Assertions.Expect(minutes).ToHaveAttributeAsync("data-failed", failed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"{done:N0} done", await minutes.GetAttributeAsync("aria-label"), StringComparison.Ordinal);
+        Assert.Equal(2, await minutes.Locator("polyline").CountAsync());
+    }
+
+    [Fact]
+    public async Task AScheduledTaskShowsItsDueTimeAndPriorityAndIsCanceledFromThePage()
+    {
+        using var api = app.App.CreateHttpClient("producer");
+        using var created = await api.PostAsJsonAsync("/api/tasks", new { type = 3, value = 0, priority = 8, delay = "PT1H" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var page = await app.OpenAsync(AppArguments.ApiKey, "#/tasks?state=scheduled");
+        var row = page.Locator($"tr[data-task-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Patience.TotalMilliseconds });
+        await Assertions.Expect(row.GetByTestId("state")).ToHaveTextAsync("scheduled");
+        await Assertions.Expect(row.GetByTestId("priority")).ToHaveTextAsync("8");
+        await Assertions.Expect(row.GetByTestId("due")).Not.ToBeEmptyAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(app.Screenshots, "dashboard-scheduled.png") });
+
+        // The priority filter lists only that priority.
+        await page.GetByLabel("Priority").SelectOptionAsync("8");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("priority=8"));
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        foreach (var priority in await page.GetByTestId("priority").AllTextContentsAsync())
+        {
+            Assert.Equal("8", priority);
+        }
+
+        await row.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(row).ToBeHiddenAsync(new LocatorAssertionsToBeHiddenOptions { Timeout = (float)Patience.TotalMilliseconds });
+        var task = await api.GetFromJsonAsync<JsonElement>($"/api/tasks/{id}");
+        Assert.Equal("canceled", task.GetProperty("state").GetString());
+        Assert.Equal(0, task.GetProperty("attempts").GetInt32());
     }
 
     [Fact]
