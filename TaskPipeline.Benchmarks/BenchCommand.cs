@@ -11,7 +11,7 @@ namespace TaskPipeline.Benchmarks;
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all", "reads", "soak", "idle", "curve"];
+    private static readonly string[] Workloads = ["max", "steady", "scale", "ceiling", "all", "reads", "soak", "idle", "curve", "scheduled"];
 
     public static RootCommand Create()
     {
@@ -25,7 +25,8 @@ internal static class BenchCommand
                 + "batched SQL only; all: max, steady and scale; reads: the API's reads timed on a seeded table (--rows) and an open "
             + "dashboard's cost; soak: a long run (--duration) at max with retention, and a reference run without; idle: the app up "
                 + "with nothing to do for --seconds, each process's share of a core; curve: idle, then steady at each of --rates with "
-                + "its reference (with --telemetry: all of it again with telemetry)",
+                + "its reference (with --telemetry: all of it again with telemetry); scheduled: --tasks (100,000) delayed tasks due "
+                + "evenly over --seconds (60), their due-to-processing latency and CPU per task",
             DefaultValueFactory = _ => "max",
         };
         workload.AcceptOnlyFromAmong(Workloads);
@@ -271,6 +272,10 @@ internal static class BenchCommand
                 case BenchmarkWorkload.Curve:
                     var curve = await new CurveBenchmark(options).RunAsync(cancellationToken);
                     (json, html) = (JsonSerializer.Serialize(curve, BenchmarkJsonContext.Default.CurveReport), CurveHtml.Render(curve));
+                    break;
+                case BenchmarkWorkload.Scheduled:
+                    var scheduled = await new ScheduledBenchmark(runner, options).RunAsync(cancellationToken);
+                    (json, html) = (JsonSerializer.Serialize(scheduled, BenchmarkJsonContext.Default.ScheduledReport), ScheduledHtml.Render(scheduled));
                     break;
                 case BenchmarkWorkload.Soak:
                     var soak = await new SoakBenchmark(runner, options).RunAsync(cancellationToken);

@@ -12,4 +12,5 @@ namespace TaskPipeline.Benchmarks;
 [JsonSerializable(typeof(SoakReport))]
 [JsonSerializable(typeof(IdleReport))]
 [JsonSerializable(typeof(CurveReport))]
+[JsonSerializable(typeof(ScheduledReport))]
 internal sealed partial class BenchmarkJsonContext : JsonSerializerContext;

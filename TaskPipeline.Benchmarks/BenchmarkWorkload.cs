@@ -28,4 +28,7 @@ internal enum BenchmarkWorkload
 
     /// <summary>Idle, then steady at several rates, each with its reference: CPU per task against the rate.</summary>
     Curve,
+
+    /// <summary>Delayed tasks due over a span: due-to-processing latency and CPU per task.</summary>
+    Scheduled,
 }

@@ -165,6 +165,33 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task ScheduledReportsHowLateEachDelayedTaskWasClaimedAndNoneEarly()
+    {
+        var (reports, html) = await RunBenchAsync("scheduled", "--tasks", "3000", "--seconds", "3");
+
+        var report = Assert.Single(reports);
+        Assert.Equal("scheduled", report.GetProperty("workload").GetString());
+        Assert.Equal(3000, report.GetProperty("tasks").GetInt64());
+        Assert.Equal(1000, report.GetProperty("duePerSecond").GetDouble());
+        Assert.Equal(0, report.GetProperty("claimedEarly").GetInt64());
+        var latency = report.GetProperty("dueToProcessingMs");
+        // Every task was claimed at or after its due time, and the percentiles are in order.
+        Assert.True(latency.GetProperty("p50").GetDouble() >= 0);
+        Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p99").GetDouble());
+        Assert.True(latency.GetProperty("p99").GetDouble() <= latency.GetProperty("p999").GetDouble());
+        Assert.True(latency.GetProperty("p999").GetDouble() <= latency.GetProperty("max").GetDouble());
+        var cpu = report.GetProperty("cpuMicrosecondsPerTask");
+        foreach (var process in (string[])["producer", "consumer", "postgres"])
+        {
+            Assert.True(cpu.GetProperty(process).GetDouble() > 0, $"no CPU per task for {process}");
+        }
+
+        Assert.StartsWith("<!doctype html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(html, "<svg "));
+    }
+
+    [Fact]
     public async Task CurveRunsIdleAndSteadyAtEachRateWithItsReferenceAndDrawsTheCostCurve()
     {
         var (reports, html) = await RunBenchAsync("curve", "--rates", "500,200", "--seconds", "3", "--warmup", "1");
