@@ -9,7 +9,7 @@ namespace TaskPipeline.Producer.Dispatch;
 /// FIFO line per priority. A read takes the highest priority waiting, except that the oldest waiting batch, whatever
 /// its priority, gets at least <see cref="OldestShareDivisor"/>⁻¹ of the tasks read while it waits behind higher ones:
 /// urgent work goes first, and under a backlog the lowest priority still moves at a tenth of the dispatch rate (no
-/// starvation; README, "Priorities"). Batches the Consumer deferred come back to the front of their line
+/// starvation; README, "Priorities"). What the Consumer deferred comes back to its line, in its place by age
 /// (<see cref="Requeue"/>), so waiting happens here, in priority order, and not in a dispatch loop's hands.
 /// Bounded by tasks, not by batches: at low rates batches hold one or two tasks, and a queue of 64 of them would stall
 /// generation within a second of a Consumer outage, long before the backlog limit. Writers wait while it is full.
@@ -28,7 +28,8 @@ internal sealed class DispatchQueue : IDisposable
     private readonly LinkedList<TaskBatch>[] _lines = [.. Enumerable.Range(0, TaskLimits.MaxPriority + 1).Select(_ => new LinkedList<TaskBatch>())];
 
     // One permit per batch written or requeued: a batch wakes one waiting reader, not every dispatch loop. A read that
-    // joins several batches leaves permits behind; the readers they wake find nothing and wait again.
+    // joins several batches takes their permits too; one taken by another reader meanwhile only costs a wake that
+    // finds nothing and waits again.
     private readonly SemaphoreSlim _written = new(0);
     private int _queued;
     private int _batches;
@@ -158,15 +159,19 @@ internal sealed class DispatchQueue : IDisposable
     /// </summary>
     public async ValueTask<TaskBatch?> ReadAsync(int maxTasks, CancellationToken cancellationToken)
     {
+        var paid = false;
         while (true)
         {
             TaskBatch? batch;
             TaskCompletionSource? spaceFreed = null;
+            var joined = 0;
             lock (_lock)
             {
-                batch = _batches > 0 ? Take(maxTasks) : null;
+                var before = _batches;
+                batch = before > 0 ? Take(maxTasks) : null;
                 if (batch is not null)
                 {
+                    joined = before - _batches;
                     spaceFreed = _spaceFreed;
                     _spaceFreed = null;
                 }
@@ -178,11 +183,19 @@ internal sealed class DispatchQueue : IDisposable
 
             if (batch is not null)
             {
+                // The permits of the batches taken (but the one this reader's wait took already): no reader needs
+                // waking for them.
+                for (var i = paid ? 1 : 0; i < joined; i++)
+                {
+                    _written.Wait(0, CancellationToken.None);
+                }
+
                 spaceFreed?.TrySetResult();
                 return batch;
             }
 
             await _written.WaitAsync(cancellationToken);
+            paid = true;
         }
     }
 
