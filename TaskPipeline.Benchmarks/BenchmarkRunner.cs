@@ -218,6 +218,32 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options)
     internal Task<BenchmarkApp> StartAppAsync(AppHostArguments arguments, int consumers, CancellationToken cancellationToken) =>
         BenchmarkApp.StartAsync(arguments.ToArgs(), consumers, options.Telemetry, options.Verbose ? Console.Error : null, StartTimeout, cancellationToken);
 
+    /// <summary>
+    /// The app as a user gets it: default settings, the Producer making one task (and no more), the user's own
+    /// --set arguments on top. The idle and scheduled workloads start from it.
+    /// </summary>
+    internal AppHostArguments UserAppArguments()
+    {
+        var arguments = new AppHostArguments(NewStateDirectory(), options.Consumers)
+            .Set(BenchmarkApp.ProducerResource, "Producer:MaxTasks", "1");
+        arguments.AddUserArguments(options.AppHostArguments);
+        return arguments;
+    }
+
+    /// <summary>
+    /// Starts the Producer of a <see cref="UserAppArguments"/> app and waits until its one task is done: its start-up
+    /// work is then behind it.
+    /// </summary>
+    internal static async Task StartProducerAndAwaitItsTaskAsync(BenchmarkApp app, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await StartProducerAsync(app, dataSource, cancellationToken);
+        await app.WaitForHealthyAsync(BenchmarkApp.ProducerResource, 1, cancellationToken);
+        while (await ScalarAsync(dataSource, "SELECT count(*) FROM tasks WHERE state <> 'done'", cancellationToken) > 0)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     /// <summary>The run's own folder: the given one (emptied by the AppHost's fresh start), or a new one in the temp folder.</summary>
     internal string NewStateDirectory() => options.StateDirectory
         ?? Path.Combine(Path.GetTempPath(), $"taskpipeline-bench-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}"[..48]);

@@ -21,21 +21,14 @@ internal sealed class IdleBenchmark(BenchmarkRunner runner, BenchmarkOptions opt
         var load = BuildInfo.LoadAverage();
         const string label = "[idle]";
         var run = new BenchmarkRunner.BenchmarkRun("idle", BenchmarkWorkload.Idle, options.Consumers, 1);
-        var arguments = new AppHostArguments(runner.NewStateDirectory(), options.Consumers)
-            .Set(BenchmarkApp.ProducerResource, "Producer:MaxTasks", "1");
-        arguments.AddUserArguments(options.AppHostArguments);
+        var arguments = runner.UserAppArguments();
         await Progress.WriteLineAsync($"{label} starting PostgreSQL and the consumers through Aspire ({arguments.StateDirectory})");
         try
         {
             await using var app = await runner.StartAppAsync(arguments, options.Consumers, cancellationToken);
             await using var dataSource = BenchmarkRunner.OpenDataSource(app.ConnectionString);
             var synchronousCommit = await runner.ConfigureCommitAsync(dataSource, cancellationToken);
-            await BenchmarkRunner.StartProducerAsync(app, dataSource, cancellationToken);
-            await app.WaitForHealthyAsync(BenchmarkApp.ProducerResource, 1, cancellationToken);
-            while (await BenchmarkRunner.ScalarAsync(dataSource, "SELECT count(*) FROM tasks WHERE state <> 'done'", cancellationToken) > 0)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
+            await BenchmarkRunner.StartProducerAndAwaitItsTaskAsync(app, dataSource, cancellationToken);
 
             await Progress.WriteLineAsync($"{label} one task done; settling {Settle.TotalSeconds:0} s, then measuring {options.Seconds:0} s of nothing to do");
             await Task.Delay(Settle, cancellationToken);

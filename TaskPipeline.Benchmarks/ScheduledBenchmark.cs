@@ -58,21 +58,14 @@ internal sealed class ScheduledBenchmark(BenchmarkRunner runner, BenchmarkOption
         var tasks = options.Tasks ?? DefaultTasks;
         var spread = options.Seconds;
         var run = new BenchmarkRunner.BenchmarkRun("scheduled", BenchmarkWorkload.Scheduled, options.Consumers, tasks);
-        var arguments = new AppHostArguments(runner.NewStateDirectory(), options.Consumers)
-            .Set(BenchmarkApp.ProducerResource, "Producer:MaxTasks", "1");
-        arguments.AddUserArguments(options.AppHostArguments);
+        var arguments = runner.UserAppArguments();
         await Progress.WriteLineAsync($"{label} starting PostgreSQL and the consumers through Aspire ({arguments.StateDirectory})");
         try
         {
             await using var app = await runner.StartAppAsync(arguments, options.Consumers, cancellationToken);
             await using var dataSource = BenchmarkRunner.OpenDataSource(app.ConnectionString);
             var synchronousCommit = await runner.ConfigureCommitAsync(dataSource, cancellationToken);
-            await BenchmarkRunner.StartProducerAsync(app, dataSource, cancellationToken);
-            await app.WaitForHealthyAsync(BenchmarkApp.ProducerResource, 1, cancellationToken);
-            while (await BenchmarkRunner.ScalarAsync(dataSource, "SELECT count(*) FROM tasks WHERE state <> 'done'", cancellationToken) > 0)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
+            await BenchmarkRunner.StartProducerAndAwaitItsTaskAsync(app, dataSource, cancellationToken);
 
             await BenchmarkRunner.ExecuteAsync(dataSource, RecordClaimsSql, cancellationToken);
             var first = await FirstDueAsync(dataSource, cancellationToken);

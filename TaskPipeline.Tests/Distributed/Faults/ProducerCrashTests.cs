@@ -60,6 +60,10 @@ public sealed class ProducerCrashTests(ITestOutputHelper output)
             }
         }
 
+        // An idempotent create before the crash: its key lives in the database, not in the process.
+        const string Key = "before-the-crash";
+        var keyed = await CreateWithKeyAsync(scenario, Key, HttpStatusCode.Created);
+
         scenario.App.KillReplica("producer", 0);
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await scenario.App.WaitForStoppedAsync("producer", 0, patience.Token);
@@ -70,16 +74,33 @@ public sealed class ProducerCrashTests(ITestOutputHelper output)
         Assert.Equal(waitingAtCrash, await scenario.Audit.ScalarAsync("SELECT count(*) FROM tasks WHERE state = 'scheduled'", CancellationToken.None));
         await scenario.App.StartReplicaAsync("producer", 0, patience.Token);
 
+        // The restarted Producer answers the same key with the first answer's task.
+        Assert.Equal(keyed, await CreateWithKeyAsync(scenario, Key, HttpStatusCode.OK));
+
         await scenario.WaitUntilAsync(c => c.GetValueOrDefault("scheduled") == 0);
-        // Each Producer process generates its one task (Producer:MaxTasks): the first, and the one that came back.
-        var audit = await scenario.QuiesceAndAuditAsync(Scheduled + 2);
+        // Each Producer process generates its one task (Producer:MaxTasks): the first, and the one that came back; and
+        // the one created under the key.
+        var audit = await scenario.QuiesceAndAuditAsync(Scheduled + 3);
         output.WriteLine(audit.ToString());
 
-        Assert.Equal(Scheduled + 2, audit.Done);
+        Assert.Equal(Scheduled + 3, audit.Done);
         Assert.Equal(0, audit.Retried);
         // Each ran once, and none before it was due.
         Assert.Equal(0, await scenario.Audit.ScalarAsync(
             "SELECT count(*) FROM tasks WHERE run_at IS NOT NULL AND (attempts <> 1 OR done_at < run_at)", CancellationToken.None));
         Assert.Equal(Scheduled, await scenario.Audit.ScalarAsync("SELECT count(*) FROM tasks WHERE run_at IS NOT NULL", CancellationToken.None));
+    }
+
+    private static async Task<string> CreateWithKeyAsync(FaultScenario scenario, string key, HttpStatusCode expected)
+    {
+        using var api = scenario.App.CreateHttpClient("producer");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/tasks", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { type = 1, value = 0 }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await api.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
     }
 }
