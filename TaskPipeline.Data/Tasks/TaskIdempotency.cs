@@ -79,6 +79,21 @@ public sealed class TaskIdempotency(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>
+    /// What <paramref name="client"/>'s live <paramref name="key"/> names, if anything: for a request that is not valid
+    /// now but may repeat one that was (a delayed create whose due time has passed since).
+    /// </summary>
+    public async Task<IdempotentCreate?> FindAsync(string client, string key, byte[] requestHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var read = new NpgsqlCommand(ReadKeySql, connection);
+        AddKey(read, client, key);
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new IdempotentCreate(null, reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetGuid(2))
+            : null;
+    }
+
     private static void AddKey(NpgsqlCommand command, string client, string key)
     {
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = client });

@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using TaskPipeline.Data;
 
 namespace TaskPipeline.Producer.Api;
 
@@ -31,7 +34,17 @@ internal static class IdempotencyKey
         return key;
     }
 
-    /// <summary>SHA-256 of the body as parsed and written back: what the request asks for, not how it was spelled.</summary>
-    public static byte[] Hash(CreateTaskRequest body) =>
-        SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, TaskApiJsonContext.Default.CreateTaskRequest));
+    /// <summary>
+    /// SHA-256 of what the body asks for, not how it is spelled: the fields as numbers, a due time as its instant
+    /// (any offset) and a delay as its length (seconds or a duration); what does not parse, as written.
+    /// </summary>
+    public static byte[] Hash(CreateTaskRequest body)
+    {
+        var runAt = body.RunAt is null ? string.Empty
+            : DueTimeRequest.TryParseRunAt(body.RunAt, out var at) ? at.UtcTicks.ToString(CultureInfo.InvariantCulture) : "?" + body.RunAt;
+        var delay = body.Delay is not { ValueKind: not JsonValueKind.Null } element ? string.Empty
+            : DueTimeRequest.TryParseDelay(element, out var length, out _) ? length.Ticks.ToString(CultureInfo.InvariantCulture) : "?" + element.GetRawText();
+        var canonical = string.Join('|', body.Type, body.Value, body.Priority ?? TaskLimits.DefaultPriority, runAt, delay);
+        return SHA256.HashData(Encoding.UTF8.GetBytes(canonical));
+    }
 }

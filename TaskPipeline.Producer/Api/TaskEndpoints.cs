@@ -69,13 +69,22 @@ internal static class TaskEndpoints
         var now = time.GetUtcNow();
         var due = DueTimeRequest.Resolve(body.RunAt, body.Delay, now, errors);
         var key = IdempotencyKey.Read(idempotencyKey, errors);
+        var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         if (errors.Count > 0 || due is not { } dueTime)
         {
+            // A repeat of a create that was valid when first made (a delayed one whose due time has passed since)
+            // still gets the first answer.
+            if (key is not null && body.Type is not null && body.Value is not null
+                && await idempotency.FindAsync(ClientIdentity.Of(request.HttpContext), key, IdempotencyKey.Hash(body), cancellationToken) is { SameRequest: true, Response: { } first } known)
+            {
+                TaskApiLog.IdempotentRepeat(logger, key, known.TaskId, sameRequest: true);
+                return TypedResults.Ok(JsonSerializer.Deserialize(first, TaskApiJsonContext.Default.TaskRecord)!);
+            }
+
             return ApiResults.Invalid(errors);
         }
 
         var task = new NewTask(Guid.CreateVersion7(now), (short)body.Type!.Value, (short)body.Value!.Value, (byte)(body.Priority ?? TaskLimits.DefaultPriority));
-        var logger = loggerFactory.CreateLogger(typeof(TaskEndpoints));
         TaskRecord stored;
         if (key is null)
         {

@@ -28,8 +28,7 @@ internal sealed class DispatchQueue : IDisposable
     private readonly LinkedList<TaskBatch>[] _lines = [.. Enumerable.Range(0, TaskLimits.MaxPriority + 1).Select(_ => new LinkedList<TaskBatch>())];
 
     // One permit per batch written or requeued: a batch wakes one waiting reader, not every dispatch loop. A read that
-    // joins several batches takes their permits too; one taken by another reader meanwhile only costs a wake that
-    // finds nothing and waits again.
+    // joins several batches takes their permits too, so readers do not wake for batches already taken.
     private readonly SemaphoreSlim _written = new(0);
     private int _queued;
     private int _batches;
@@ -107,7 +106,8 @@ internal sealed class DispatchQueue : IDisposable
     /// <summary>
     /// Puts back what the Consumer did not take of a batch read from this queue (deferred by its rate limit, or refused
     /// while full): the tasks after the first <paramref name="taken"/>, at the front of the batch's line, as old as
-    /// the first of them. Never waits: the tasks were counted as queued before.
+    /// the first of them. Never waits, so the queue may hold more than <see cref="Capacity"/> for a moment: at most
+    /// what the dispatch loops hold (Producer:DispatchConcurrency × Producer:BatchSize).
     /// </summary>
     public void Requeue(TaskBatch batch, int taken)
     {
@@ -164,14 +164,19 @@ internal sealed class DispatchQueue : IDisposable
         {
             TaskBatch? batch;
             TaskCompletionSource? spaceFreed = null;
-            var joined = 0;
             lock (_lock)
             {
                 var before = _batches;
                 batch = before > 0 ? Take(maxTasks) : null;
                 if (batch is not null)
                 {
-                    joined = before - _batches;
+                    // The permits of the batches taken (but the one this reader's wait took already), under the lock
+                    // so that no permit of a batch written after them is taken instead.
+                    for (var i = paid ? 1 : 0; i < before - _batches; i++)
+                    {
+                        _written.Wait(0, CancellationToken.None);
+                    }
+
                     spaceFreed = _spaceFreed;
                     _spaceFreed = null;
                 }
@@ -183,13 +188,6 @@ internal sealed class DispatchQueue : IDisposable
 
             if (batch is not null)
             {
-                // The permits of the batches taken (but the one this reader's wait took already): no reader needs
-                // waking for them.
-                for (var i = paid ? 1 : 0; i < joined; i++)
-                {
-                    _written.Wait(0, CancellationToken.None);
-                }
-
                 spaceFreed?.TrySetResult();
                 return batch;
             }

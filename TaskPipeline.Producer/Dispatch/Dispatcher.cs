@@ -128,10 +128,11 @@ internal sealed class Dispatcher(
                 OnUnavailable(exception, delay, attempt);
                 if (pushback is not null)
                 {
-                    // The Consumer is there but full or rate limited: the batch waits in the queue, in its priority's
-                    // line, so that what is more urgent by then goes first; this loop waits out the pushback.
-                    queue.Requeue(batch, batch.Count - pending.Length);
+                    // The Consumer is there but full or rate limited: this loop waits out the pushback (given back
+                    // before, the batch would be sent again at once by an idle loop), then the batch goes back to the
+                    // queue, in its priority's line by age, so that what is more urgent by then goes first.
                     await Task.Delay(delay, time, abort);
+                    queue.Requeue(batch, batch.Count - pending.Length);
                     return;
                 }
 
@@ -162,10 +163,10 @@ internal sealed class Dispatcher(
                 return;
             }
 
-            // The deferred tail waits in the queue (see above), and this loop until the Consumer's rate allows more.
-            queue.Requeue(batch, batch.Count - pending.Length);
+            // The deferred tail goes back to the queue (see above) once the Consumer's rate allows more.
             var retryAfter = reply.RetryAfterMs > 0 ? TimeSpan.FromMilliseconds(reply.RetryAfterMs) : settings.RetryBaseDelay;
             await Task.Delay(retryAfter, time, abort);
+            queue.Requeue(batch, batch.Count - pending.Length);
             return;
         }
     }

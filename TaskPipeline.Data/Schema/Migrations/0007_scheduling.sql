@@ -7,11 +7,13 @@ ALTER TYPE task_state ADD VALUE IF NOT EXISTS 'scheduled' BEFORE 'received';
 
 -- run_at: when a delayed task is due (NULL for a task that runs at once); kept once it ran, so a reader sees when it
 -- was due. priority: 0 (lowest) to 9, 5 unless the creator says otherwise; a constant default adds the column without
--- rewriting the table.
+-- rewriting the table, and the check holds every existing row by that default, so it is not checked by reading them
+-- all (NOT VALID: every row written from now on is checked).
 ALTER TABLE tasks
     ADD COLUMN run_at timestamptz,
-    ADD COLUMN priority smallint NOT NULL DEFAULT $DefaultPriority$
-        CONSTRAINT tasks_priority_check CHECK (priority BETWEEN $MinPriority$ AND $MaxPriority$);
+    ADD COLUMN priority smallint NOT NULL DEFAULT $DefaultPriority$;
+ALTER TABLE tasks
+    ADD CONSTRAINT tasks_priority_check CHECK (priority BETWEEN $MinPriority$ AND $MaxPriority$) NOT VALID;
 
 -- The scheduler's one read: the earliest due scheduled tasks, and the earliest due time to sleep until. Only scheduled
 -- rows are in it, so its size is what waits, never the table's history.

@@ -31,6 +31,24 @@ public sealed class IdempotencyTests(TaskApiFixture app)
     }
 
     [Fact]
+    public async Task ARepeatOfADelayedCreateGetsTheFirstAnswerEvenOnceItsDueTimeHasPassed()
+    {
+        var key = Guid.NewGuid().ToString();
+        var at = DateTimeOffset.UtcNow.AddSeconds(2);
+        using var first = await PostAsync(key, $$"""{"type": 2, "value": 0, "runAt": "{{at.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)}}"}""");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var original = await first.Content.ReadAsStringAsync();
+
+        // The same instant with another offset is the same request; sent once it is due, it is not a past runAt (400).
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var sameInstant = at.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+        using var repeat = await PostAsync(key, $$"""{"value": 0, "runAt": "{{sameInstant}}", "type": 2}""");
+
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        Assert.Equal(original, await repeat.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task TheSameKeyWithAnotherBodyIs422NamingTheKeyAndItsTask()
     {
         var key = Guid.NewGuid().ToString();
@@ -112,26 +130,48 @@ public sealed class IdempotencyTests(TaskApiFixture app)
     [Fact]
     public async Task CleanupDeletesExpiredKeysOldestFirstABatchAtATimeAndKeepsLiveOnes()
     {
+        // In a transaction of the test's own, rolled back at the end: the app's retention (which deletes expired keys
+        // too) cannot see these rows, so what is deleted here is this call's work alone.
         var prefix = $"cleanup-{Guid.NewGuid():N}-";
+        await using var dataSource = NpgsqlDataSource.Create(app.App.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
         await ExecuteAsync(
+            connection,
             """
             INSERT INTO task_idempotency_keys (client, key, request_hash, task_id, response, expires_at)
             SELECT 'test', $1 || g, '\x00', gen_random_uuid(), '{}', now() - g * interval '1 minute' + CASE WHEN g > 25 THEN interval '1 day' ELSE interval '0' END
             FROM generate_series(1, 30) AS g
             """,
             prefix);
-        var expiredBefore = await app.Audit.ScalarAsync("SELECT count(*) FROM task_idempotency_keys WHERE expires_at < now()", CancellationToken.None);
+        var expiredBefore = await CountAsync(connection, "SELECT count(*) FROM task_idempotency_keys WHERE expires_at < now()", prefix);
 
-        await using var dataSource = NpgsqlDataSource.Create(app.App.ConnectionString);
-        await using var connection = await dataSource.OpenConnectionAsync();
         var deleted = await TaskRetention.DeleteExpiredBookkeepingAsync(connection, 10, CancellationToken.None);
 
         Assert.InRange(deleted, 10, 20);
-        Assert.Equal(expiredBefore - 10, await app.Audit.ScalarAsync("SELECT count(*) FROM task_idempotency_keys WHERE expires_at < now()", CancellationToken.None));
+        Assert.Equal(expiredBefore - 10, await CountAsync(connection, "SELECT count(*) FROM task_idempotency_keys WHERE expires_at < now()", prefix));
         // The oldest went first: the ten that expired longest ago (g = 16..25) are gone.
-        Assert.Equal(0, await app.Audit.ScalarAsync(
-            "SELECT count(*) FROM task_idempotency_keys WHERE key = ANY(SELECT $1 || g FROM generate_series(16, 25) AS g)", CancellationToken.None, prefix));
-        Assert.Equal(5, await app.Audit.ScalarAsync("SELECT count(*) FROM task_idempotency_keys WHERE key LIKE $1 || '%' AND expires_at > now()", CancellationToken.None, prefix));
+        Assert.Equal(0, await CountAsync(connection, "SELECT count(*) FROM task_idempotency_keys WHERE key = ANY(SELECT $1 || g FROM generate_series(16, 25) AS g)", prefix));
+        Assert.Equal(5, await CountAsync(connection, "SELECT count(*) FROM task_idempotency_keys WHERE key LIKE $1 || '%' AND expires_at > now()", prefix));
+        await transaction.RollbackAsync();
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, string parameter)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue(parameter);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, string parameter)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (sql.Contains("$1", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<HttpResponseMessage> PostAsync(string key, string body)
