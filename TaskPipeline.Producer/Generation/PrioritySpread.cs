@@ -31,10 +31,6 @@ internal sealed class PrioritySpread
         }
     }
 
-    /// <summary>The priorities given, each with its weight.</summary>
-    public IReadOnlyList<(int Priority, long Weight)> Weights =>
-        [.. _priorities.Select((priority, i) => ((int)priority, _bounds[i] - (i == 0 ? 0 : _bounds[i - 1])))];
-
     public static bool TryParse(string? text, out PrioritySpread spread, out string error)
     {
         spread = Default;
